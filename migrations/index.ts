@@ -1,0 +1,11 @@
+// The static migration index: Kysely's FileMigrationProvider cannot import .ts files under
+// vitest, so every migration is listed here, oldest first, under its frozen name.
+import type { Migration } from 'kysely';
+import * as initialSchema from './2026-11-22-0001-initial-schema.js';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-22-0001-initial-schema': initialSchema,
+};
+
+/** The schema version this code expects: the name of its newest migration. */
+export const LATEST_SCHEMA_VERSION = Object.keys(migrations).at(-1) as string;
