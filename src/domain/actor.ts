@@ -1,0 +1,67 @@
+// Who is asking: every use case decides what this actor may see and do.
+import type { Permission, PortalUserRole, StaffRole } from '../db/schema.js';
+
+/** A signed-in portal user of a customer organisation, with the accounts they may see. */
+export interface CustomerActor {
+  readonly kind: 'customer';
+  readonly userId: number;
+  readonly email: string;
+  readonly organisationId: number;
+  readonly role: PortalUserRole;
+  readonly permissions: readonly Permission[];
+  /** Every account id the user may see (their scope grants, expanded through the hierarchy). */
+  readonly accountIds: ReadonlySet<number>;
+}
+
+/** A member of the provider's staff (care, billing, network operations) looking up any customer. */
+export interface StaffActor {
+  readonly kind: 'staff';
+  readonly staffId: number;
+  readonly email: string;
+  readonly role: StaffRole;
+}
+
+/** A support agent who took over a conversation: acts for that conversation's customer, within their accounts. */
+export interface AgentActor {
+  readonly kind: 'agent';
+  readonly staffId: number;
+  readonly email: string;
+  readonly servingConversationId: string;
+  /** The accounts of the customer being served; the agent sees nothing else. */
+  readonly accountIds: ReadonlySet<number>;
+}
+
+/** Someone not signed in: public information only (outages, maintenance). */
+export interface AnonymousActor {
+  readonly kind: 'anonymous';
+}
+
+export type Actor = CustomerActor | StaffActor | AgentActor | AnonymousActor;
+
+export const ANONYMOUS: AnonymousActor = { kind: 'anonymous' };
+
+/** A short, non-secret label for the audit log and ticket history. */
+export function actorLabel(actor: Actor): string {
+  switch (actor.kind) {
+    case 'customer':
+      return actor.email;
+    case 'staff':
+      return `${actor.email} (${actor.role})`;
+    case 'agent':
+      return `${actor.email} (agent)`;
+    case 'anonymous':
+      return 'anonymous';
+  }
+}
+
+export function actorId(actor: Actor): string | null {
+  switch (actor.kind) {
+    case 'customer':
+      return `user:${actor.userId}`;
+    case 'staff':
+    case 'agent':
+      return `staff:${actor.staffId}`;
+    case 'anonymous':
+      return null;
+  }
+}
