@@ -45,7 +45,11 @@ export const CHAT_TEXT_BY_CODE: Record<ErrorCode, string> = {
   internal: 'Sorry, something went wrong on our side. Please try again.',
 };
 
-/** Strips the password from a database URL so it can be named in an error or a log line. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+/**
+ * Strips the password from a database URL, or from every URL in a message, so it can be named in
+ * an error or a log line. Everything up to the last "@" goes, as a malformed URL's password may
+ * itself hold "@" or "/".
+ */
+export function redactUrl(text: string): string {
+  return text.replace(/\/\/([^:@/\s]*):\S*@/g, '//$1:***@');
 }

@@ -1,0 +1,114 @@
+// Turns who someone is (a portal user's email, a staff email, a Slack or Teams identity) into an Actor.
+import type { Kysely } from 'kysely';
+import type { Channel, Database, Permission } from '../../db/schema.js';
+import type { AgentActor, CustomerActor, StaffActor } from '../actor.js';
+import { accountWithDescendantIds } from '../authorization.js';
+import type { DomainContext } from '../context.js';
+
+const PERMISSIONS: readonly Permission[] = ['billing', 'tickets', 'services', 'reports'];
+
+export function parsePermissions(text: string): Permission[] {
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p));
+}
+
+/** The accounts a portal user's scope grants cover, expanded through the hierarchy. */
+export async function scopedAccountIds(db: Kysely<Database>, userId: number): Promise<Set<number>> {
+  const grants = await db
+    .selectFrom('user_account_scopes')
+    .innerJoin('accounts', 'accounts.id', 'user_account_scopes.account_id')
+    .select(['user_account_scopes.account_id', 'user_account_scopes.include_children'])
+    .where('user_account_scopes.user_id', '=', userId)
+    .execute();
+  const ids = new Set<number>();
+  for (const grant of grants) {
+    const covered = grant.include_children ? await accountWithDescendantIds(db, grant.account_id) : [grant.account_id];
+    for (const id of covered) ids.add(id);
+  }
+  return ids;
+}
+
+/** An active portal user as an actor; null for unknown, removed, disabled or not-yet-activated users. */
+export async function loadCustomerActor(ctx: DomainContext, email: string): Promise<CustomerActor | null> {
+  const user = await ctx.db
+    .selectFrom('portal_users')
+    .selectAll()
+    .where('email', '=', email.trim().toLowerCase())
+    .where('status', '=', 'active')
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();
+  if (!user) return null;
+  return customerActorFor(ctx.db, user.id);
+}
+
+async function customerActorFor(db: Kysely<Database>, userId: number): Promise<CustomerActor | null> {
+  const user = await db.selectFrom('portal_users').selectAll().where('id', '=', userId).executeTakeFirst();
+  if (user?.status !== 'active' || user.removed_at) return null;
+  return {
+    kind: 'customer',
+    userId: user.id,
+    email: user.email,
+    organisationId: user.organisation_id,
+    role: user.role,
+    permissions: parsePermissions(user.permissions),
+    accountIds: await scopedAccountIds(db, user.id),
+  };
+}
+
+/** An active staff member as an actor; null if unknown or inactive. */
+export async function loadStaffActor(ctx: DomainContext, email: string): Promise<StaffActor | null> {
+  const staff = await ctx.db
+    .selectFrom('staff')
+    .selectAll()
+    .where('email', '=', email.trim().toLowerCase())
+    .where('active', '=', 1)
+    .executeTakeFirst();
+  return staff ? { kind: 'staff', staffId: staff.id, email: staff.email, role: staff.role } : null;
+}
+
+/** The actor linked to a channel identity (Slack user in a workspace, Teams user in a tenant), or null. */
+export async function loadActorForChannelIdentity(
+  ctx: DomainContext,
+  channel: Channel,
+  tenantId: string,
+  externalUserId: string,
+): Promise<StaffActor | CustomerActor | null> {
+  const link = await ctx.db
+    .selectFrom('channel_identities')
+    .selectAll()
+    .where('channel', '=', channel)
+    .where('tenant_id', '=', tenantId)
+    .where('external_user_id', '=', externalUserId)
+    .executeTakeFirst();
+  if (!link) return null;
+  if (link.staff_id !== null) {
+    const staff = await ctx.db
+      .selectFrom('staff')
+      .selectAll()
+      .where('id', '=', link.staff_id)
+      .where('active', '=', 1)
+      .executeTakeFirst();
+    return staff ? { kind: 'staff', staffId: staff.id, email: staff.email, role: staff.role } : null;
+  }
+  if (link.portal_user_id !== null) return customerActorFor(ctx.db, link.portal_user_id);
+  return null;
+}
+
+/**
+ * A support agent serving a conversation: only staff with the support_agent or care_agent role may take
+ * one over, and they see exactly the accounts of the conversation's customer.
+ */
+export async function loadAgentActor(ctx: DomainContext, staffEmail: string, conversationId: string): Promise<AgentActor | null> {
+  const staff = await loadStaffActor(ctx, staffEmail);
+  if (!staff || (staff.role !== 'support_agent' && staff.role !== 'care_agent')) return null;
+  const conversation = await ctx.db
+    .selectFrom('conversations')
+    .select(['id', 'portal_user_id'])
+    .where('id', '=', conversationId)
+    .executeTakeFirst();
+  if (!conversation) return null;
+  const accountIds = conversation.portal_user_id === null ? new Set<number>() : await scopedAccountIds(ctx.db, conversation.portal_user_id);
+  return { kind: 'agent', staffId: staff.staffId, email: staff.email, servingConversationId: conversation.id, accountIds };
+}
