@@ -207,6 +207,30 @@ describe.each(ENGINES)('use cases on %s', (engine) => {
     expect(maintenance.value.every((w) => w.endsAt >= NOW.toISOString())).toBe(true);
   });
 
+  it('recognises the demo staff member from Slack and Teams, and nobody from an unlinked identity', async () => {
+    const slack = await domain.loadActorForChannelIdentity(ctx, 'slack', 'T0DEMO', 'U0DEMOSTAFF');
+    expect(slack).toMatchObject({ kind: 'staff', email: 'care@provider.example', role: 'care_agent' });
+    const teams = await domain.loadActorForChannelIdentity(ctx, 'teams', '00000000-0000-4000-8000-000000000001', '29:demo-care-agent');
+    expect(teams).toMatchObject({ kind: 'staff', email: 'care@provider.example' });
+    expect(await domain.loadActorForChannelIdentity(ctx, 'slack', 'T0OTHER', 'U0DEMOSTAFF')).toBe(null);
+    expect(await domain.loadActorForChannelIdentity(ctx, 'slack', 'T0DEMO', 'U0NOBODY')).toBe(null);
+  });
+
+  it('gives a customer actor exactly the accounts their scope grants, and none to users not yet active', async () => {
+    const billing = (await domain.loadCustomerActor(ctx, 'AP@northwind.example ')) as CustomerActor;
+    const numbers = await handle.db.selectFrom('accounts').select('number').where('id', 'in', [...billing.accountIds]).execute();
+    expect(numbers.map((n) => n.number)).toEqual(['5000002']);
+    expect(billing.permissions).toEqual(['billing']);
+    const adminNumbers = await handle.db.selectFrom('accounts').select('number').where('id', 'in', [...admin.accountIds]).execute();
+    expect(adminNumbers.length).toBeGreaterThanOrEqual(6);
+    expect(adminNumbers.every((n) => n.number.startsWith('500'))).toBe(true);
+    const invited = await handle.db.selectFrom('portal_users').select('email').where('status', '=', 'invited').execute();
+    expect(invited.length).toBeGreaterThan(0);
+    for (const user of invited) expect(await domain.loadCustomerActor(ctx, user.email)).toBe(null);
+    const users = await domain.listUsers(ctx, admin, { accountNumber: '5000001' });
+    expect(users.kind === 'ok' && users.value.some((u) => u.status === 'invitation_expired')).toBe(true);
+  });
+
   it('lets an organisation admin invite a user within their own accounts only', async () => {
     const invited = await domain.addUser(ctx, admin, {
       email: 'New.Person@Northwind.example',
