@@ -549,6 +549,8 @@ const TABLES_NEWEST_FIRST = [
 ];
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  // SQLite empties a table before dropping it, and a parent account cannot go before its children.
+  await (db as Kysely<{ accounts: { parent_id: number | null } }>).updateTable('accounts').set({ parent_id: null }).execute();
   for (const table of TABLES_NEWEST_FIRST) {
     await db.schema.dropTable(table).execute();
   }

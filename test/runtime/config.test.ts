@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { AppError } from '../../src/errors.js';
+
+function problemWith(env: Record<string, string>): AppError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('parseConfig', () => {
+  it('runs on SQLite at data/support.db, port 3000, with demo data, when nothing is set', () => {
+    expect(parseConfig({})).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      database: { engine: 'sqlite', path: 'data/support.db' },
+      logLevel: 'info',
+      seedCdrs: 20_000,
+      demoData: true,
+    });
+  });
+
+  it('reads every variable it knows', () => {
+    expect(
+      parseConfig({
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        DATABASE_URL: 'postgres://app@db.internal:5432/support',
+        LOG_LEVEL: 'debug',
+        SEED_CDRS: '0',
+        DEMO_DATA: 'false',
+      }),
+    ).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      database: { engine: 'postgres', url: 'postgres://app@db.internal:5432/support' },
+      logLevel: 'debug',
+      seedCdrs: 0,
+      demoData: false,
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(parseConfig({ PORT: '', DATABASE_URL: ' ' })).toMatchObject({ port: 3000, database: { engine: 'sqlite' } });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT: must be a whole number from 1 to 65535, got "abc"'],
+    [{ PORT: '0' }, 'PORT: '],
+    [{ PORT: '65536' }, 'PORT: '],
+    [{ PORT: '80.5' }, 'PORT: '],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+    [{ SEED_CDRS: '-5' }, 'SEED_CDRS: must be a whole number 0 or more, got "-5"'],
+    [{ SEED_CDRS: 'many' }, 'SEED_CDRS: '],
+    [{ DEMO_DATA: 'yes' }, 'DEMO_DATA: must be true or false, got "yes"'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL "mysql://x" is not supported'],
+    [{ DATABASE_URL: 'postgres://' }, 'DATABASE_URL "postgres://" names no PostgreSQL host'],
+  ])('refuses %j in one line naming the variable', (env, expected) => {
+    const error = problemWith(env);
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toContain(expected);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('never repeats a database password in its complaint', () => {
+    const error = problemWith({ DATABASE_URL: 'mysql://admin:s3cret@db/x' });
+    expect(error.message).toContain('DATABASE_URL');
+    expect(error.message).not.toContain('s3cret');
+  });
+});
