@@ -2,9 +2,13 @@
 // vitest, so every migration is listed here, oldest first, under its frozen name.
 import type { Migration } from 'kysely';
 import * as initialSchema from './2026-11-22-0001-initial-schema.js';
+import * as customReports from './2026-11-22-0002-custom-reports.js';
+import * as chatSessions from './2026-11-22-0003-chat-sessions.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-22-0001-initial-schema': initialSchema,
+  '2026-11-22-0002-custom-reports': customReports,
+  '2026-11-22-0003-chat-sessions': chatSessions,
 };
 
 /** The schema version this code expects: the name of its newest migration. */

@@ -15,6 +15,30 @@ export interface Config {
   readonly seedCdrs: number;
   /** Whether to load the demo data on first start, when the database has no accounts. */
   readonly demoData: boolean;
+  readonly webChat: WebChatConfig;
+}
+
+/** The web chat's secrets, origins, session lifetimes and flood limit. */
+export interface WebChatConfig {
+  /**
+   * HMAC-SHA256 key for the session tokens a portal hands the widget. Null when unset, which only a
+   * non-production run allows: the Node root then makes a random one per start and warns.
+   */
+  readonly portalSessionSecret: string | null;
+  /** HMAC key for file download URLs; null derives one from the portal session secret. */
+  readonly fileUrlSecret: string | null;
+  /** Page origins allowed to open the chat socket and call the chat API, besides the service's own. */
+  readonly allowedOrigins: readonly string[];
+  /** A session ends after this long without activity… */
+  readonly sessionIdleMinutes: number;
+  /** …and this long after it began (or after its last sign-in), whatever the activity. */
+  readonly sessionMaxHours: number;
+  /** How long a file download link stays valid. */
+  readonly fileUrlMinutes: number;
+  /** At most this many messages (and sign-in attempts) per session… */
+  readonly rateLimitMessages: number;
+  /** …in any window of this many seconds. */
+  readonly rateLimitWindowSeconds: number;
 }
 
 export const DEFAULT_SEED_CDRS = 20_000;
@@ -42,7 +66,37 @@ const EnvSchema = z.object({
   DEMO_DATA: z
     .enum(['true', 'false'], { error: (issue) => `must be true or false, ${seen(issue.input)}` })
     .default('true'),
+  NODE_ENV: z.string().optional(),
+  PORTAL_SESSION_SECRET: secret().optional(),
+  FILE_URL_SECRET: secret().optional(),
+  WEBCHAT_ALLOWED_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .refine((origins) => origins.every(isOrigin), {
+      error: (issue) => `must be a comma-separated list of origins like https://portal.example.com (scheme, host, optional port; no path), ${seen(issue.input)}`,
+    })
+    .optional(),
+  WEBCHAT_SESSION_IDLE_MINUTES: wholeNumber(1, 24 * 60).default(30),
+  WEBCHAT_SESSION_MAX_HOURS: wholeNumber(1, 24 * 30).default(12),
+  WEBCHAT_FILE_URL_MINUTES: wholeNumber(1, 24 * 60).default(15),
+  WEBCHAT_RATE_LIMIT_MESSAGES: wholeNumber(1, 10_000).default(20),
+  WEBCHAT_RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 3600).default(10),
 });
+
+function secret() {
+  return z.string().refine((v) => v.length >= 32, {
+    error: () => 'must be at least 32 characters (for example the output of `openssl rand -base64 32`)',
+  });
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
 
 /** Reads the variables the Node runtime understands; a bad one throws AppError('config_invalid', "NAME: what is wrong"). */
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -59,6 +113,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new AppError('config_invalid', `${name}: ${issue?.message ?? 'is invalid'}`);
   }
   const values = parsed.data;
+  if (values.NODE_ENV === 'production' && !values.PORTAL_SESSION_SECRET) {
+    // A generated key would change on every restart and differ between instances, ending every session.
+    throw new AppError('config_invalid', 'PORTAL_SESSION_SECRET: is required when NODE_ENV=production (at least 32 characters)');
+  }
   return {
     port: values.PORT,
     host: values.HOST,
@@ -67,5 +125,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: values.LOG_LEVEL,
     seedCdrs: values.SEED_CDRS,
     demoData: values.DEMO_DATA === 'true',
+    webChat: {
+      portalSessionSecret: values.PORTAL_SESSION_SECRET ?? null,
+      fileUrlSecret: values.FILE_URL_SECRET ?? null,
+      allowedOrigins: (values.WEBCHAT_ALLOWED_ORIGINS ?? []).map((o) => o.replace(/\/$/, '')),
+      sessionIdleMinutes: values.WEBCHAT_SESSION_IDLE_MINUTES,
+      sessionMaxHours: values.WEBCHAT_SESSION_MAX_HOURS,
+      fileUrlMinutes: values.WEBCHAT_FILE_URL_MINUTES,
+      rateLimitMessages: values.WEBCHAT_RATE_LIMIT_MESSAGES,
+      rateLimitWindowSeconds: values.WEBCHAT_RATE_LIMIT_WINDOW_SECONDS,
+    },
   };
 }

@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'database_unreachable'
   | 'schema_too_new'
   | 'bad_request'
+  | 'unauthorized'
+  | 'payload_too_large'
   | 'not_found'
   | 'forbidden'
   | 'conflict'
@@ -26,6 +28,8 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   database_unreachable: 503,
   schema_too_new: 503,
   bad_request: 400,
+  unauthorized: 401,
+  payload_too_large: 413,
   not_found: 404,
   forbidden: 403,
   conflict: 409,
@@ -38,6 +42,8 @@ export const CHAT_TEXT_BY_CODE: Record<ErrorCode, string> = {
   database_unreachable: 'Sorry, I cannot reach our records right now. Please try again in a few minutes.',
   schema_too_new: 'Sorry, the assistant is being updated. Please try again in a few minutes.',
   bad_request: "Sorry, I couldn't understand that request.",
+  unauthorized: 'Your chat session has ended. Please start again.',
+  payload_too_large: 'That message is too long. Please keep messages under 4 KB.',
   not_found: "I couldn't find that.",
   forbidden: "Sorry, you don't have permission to do that.",
   conflict: 'That has changed since you last looked. Please try again.',

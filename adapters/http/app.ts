@@ -1,4 +1,5 @@
-// createApp(services): the Hono app every runtime serves — request logging, health, error mapping, landing page.
+// createApp(services): the Hono app every runtime serves — request logging, health, error mapping, the
+// OpenAPI document, the landing page, and the channels the runtime mounts (the web chat).
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
@@ -24,6 +25,18 @@ export interface AppServices {
   readonly demoIdentities?: readonly DemoIdentityListing[];
   /** Which chat channels this runtime mounted (none yet). */
   readonly channels?: { readonly slack?: boolean; readonly teams?: boolean };
+  /**
+   * The web chat (adapters/webchat createWebChat): its routes are mounted at the root, its API joins
+   * /openapi.json, and the landing page becomes the demo portal page that embeds the widget.
+   */
+  readonly webChat?: MountedChannel;
+}
+
+/** A channel's routes with their part of the OpenAPI document. */
+export interface MountedChannel {
+  // biome-ignore lint/suspicious/noExplicitAny: any Hono app can be mounted, whatever its env
+  readonly routes: Hono<any>;
+  readonly openApi?: { readonly paths: Record<string, unknown>; readonly components?: Record<string, Record<string, unknown>> };
 }
 
 export type AppEnv = { Variables: RequestLoggerVariables };
@@ -67,7 +80,18 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     }
   });
 
-  app.get('/', (c) => c.html(landingPage(services.demoIdentities ?? [])));
+  const openApi = openApiDocument(services.webChat);
+  app.get('/openapi.json', (c) => c.json(openApi));
+
+  if (services.webChat) {
+    app.route('/', services.webChat.routes);
+    app.get('/', (c) => {
+      c.header('Content-Security-Policy', PORTAL_PAGE_POLICY);
+      return c.html(portalPage(services.demoIdentities ?? []));
+    });
+  } else {
+    app.get('/', (c) => c.html(landingPage(services.demoIdentities ?? [])));
+  }
 
   app.notFound((c) =>
     c.json<ErrorBody>({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404),
@@ -105,6 +129,117 @@ function codeForStatus(status: number): ErrorCode {
     ([code, value]) => value === status && code !== 'config_invalid',
   );
   return known?.[0] ?? 'bad_request';
+}
+
+/** The service's OpenAPI 3.1 document: its own routes and those of the channels mounted. */
+function openApiDocument(webChat: MountedChannel | undefined) {
+  const error = {
+    description: 'An error',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  };
+  const components: Record<string, Record<string, unknown>> = {
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
+        },
+      },
+    },
+  };
+  for (const [section, entries] of Object.entries(webChat?.openApi?.components ?? {})) {
+    components[section] = { ...(components[section] ?? {}), ...entries };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Support Assistant',
+      version: '0.1.0',
+      description: 'The HTTP API of the telecom support assistant: health, and the web chat when it is mounted.',
+    },
+    paths: {
+      '/healthz': {
+        get: {
+          summary: 'Whether the service and its database answer',
+          responses: {
+            '200': { description: 'Healthy', content: { 'application/json': { schema: { type: 'object' } } } },
+            '503': { description: 'The database does not answer', content: { 'application/json': { schema: { type: 'object' } } } },
+          },
+        },
+      },
+      '/': {
+        get: {
+          summary: webChat ? 'The demo portal page, with the chat widget' : 'The landing page',
+          responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } }, default: error },
+        },
+      },
+      ...(webChat?.openApi?.paths ?? {}),
+    },
+    components,
+  };
+}
+
+// The demo portal page runs no inline script: only the widget, from this origin.
+const PORTAL_PAGE_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/** A stand-in for the customer portal: the demo sign-ins, and the chat widget embedded with one script tag. */
+function portalPage(identities: readonly DemoIdentityListing[]) {
+  const demo =
+    identities.length === 0
+      ? html`<p>No demo data is loaded.</p>`
+      : html`<ul class="ids">
+      ${identities.map(
+        (identity) =>
+          html`<li><strong>${identity.title}</strong>${identity.lines.map((line) => html`<br>${line}`)}</li>`,
+      )}
+    </ul>`;
+  return html`<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>Support Assistant</title>
+    <link rel="icon" href="data:,">
+    <style>
+      body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1c2530;background:#f4f6f9;line-height:1.5}
+      header{background:#0b3d6e;color:#fff;padding:.9rem 1.25rem;display:flex;align-items:center;gap:1rem;flex-wrap:wrap}
+      header strong{font-size:1.15rem}
+      header nav{display:flex;gap:1rem;font-size:.95rem;opacity:.9}
+      main{max-width:52rem;margin:1.5rem auto;padding:0 1rem 6rem}
+      section{background:#fff;border:1px solid #dde3ea;border-radius:8px;padding:1rem 1.25rem;margin-bottom:1rem}
+      h1{font-size:1.4rem;margin:.2rem 0 .6rem}
+      h2{font-size:1.1rem;margin:.2rem 0 .5rem}
+      .ids{padding-left:1.1rem;margin:.4rem 0}
+      .ids li{margin-bottom:.5rem}
+      a{color:#0b5cad}
+    </style>
+  </head>
+  <body>
+    <header><strong>Business Portal</strong><nav aria-label="Portal"><span>Accounts</span><span>Billing</span><span>Support</span><span>Reports</span></nav></header>
+    <main>
+      <section>
+        <h1>Support Assistant</h1>
+        <p>Ask about your accounts, bills, payments, tickets, outages and reports, in your own words: open the chat with the
+          <strong>Chat with us</strong> button at the bottom right. Anyone can ask about outages and maintenance; for account
+          questions, sign in inside the chat with your account number and PIN.</p>
+      </section>
+      <section>
+        <h2>Demo sign-ins</h2>
+        ${demo}
+      </section>
+      <p><a href="/healthz">Service health</a> · <a href="/openapi.json">API (OpenAPI)</a></p>
+    </main>
+    <script src="/widget.js" data-title="Support Assistant" async></script>
+  </body>
+</html>`;
 }
 
 function landingPage(identities: readonly DemoIdentityListing[]) {

@@ -13,6 +13,14 @@ Commands:
   accounts [--json] [--org NAME]
                                 list accounts (number, name, organisation, parent, status, time zone);
                                 --org takes an organisation's exact name, in any case
+  chat --as EMAIL [--json] [--files-dir DIR]
+                                talk to the assistant as a portal user or staff member; without a
+                                terminal, one message per input line and one JSON reply per line
+                                ("/press LABEL" presses a button)
+  nlu classify|train|eval [...]  the intent classifier's tools (npm run cli -- nlu help)
+  report list [--json]          the report catalogue (id, title, category, filters)
+  report NAME --account N [--children] --from DATE --to DATE [--tz ZONE] --format pdf|csv --out FILE [--as EMAIL]
+                                one report as a PDF or CSV file (npm run cli -- report help)
   help                          show this text
 
 The database comes from DATABASE_URL (default: SQLite at data/support.db).`;
@@ -130,6 +138,22 @@ function calendarDate(flag: string, value: string | undefined): string | undefin
 }
 
 async function main(): Promise<void> {
+  // The NLU tools need no database; they parse their own options (see cli-nlu.ts).
+  if (process.argv[2] === 'nlu')
+    process.exit(await (await import('./cli-nlu.js')).runNluCommand(process.argv.slice(3), process));
+  if (process.argv[2] === 'report') {
+    const io = { stdout: (t: string) => process.stdout.write(t), stderr: (t: string) => process.stderr.write(t), env: process.env };
+    process.exit(await (await import('./cli-report.js')).runReportCommand(process.argv.slice(3), io));
+  }
+  if (process.argv[2] === 'chat') {
+    try {
+      const target = parseDatabaseUrl(process.env.DATABASE_URL);
+      process.exit(await (await import('./cli-chat.js')).runChatCommand(process.argv.slice(3), target, process));
+    } catch (error) {
+      process.stderr.write(`${failureLine(error)}\n`);
+      process.exit(1);
+    }
+  }
   let command: Command | { name: 'help' };
   try {
     command = parseCommandLine(process.argv.slice(2));

@@ -1,12 +1,17 @@
-// The Node composition root (`npm start`): config → database → migrations → first-start demo data → HTTP server.
+// The Node composition root (`npm start`): config → database → migrations → first-start demo data → HTTP
+// server with the web chat (WebSockets through @hono/node-ws).
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { SeedSummary } from '../../fixtures/demo-data/index.js';
 import { LATEST_SCHEMA_VERSION } from '../../migrations/index.js';
 import { type Config, parseConfig } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/handle.js';
+import { createDomainContext } from '../../src/domain/context.js';
+import { createConversationDelivery, createReportScheduler } from '../../src/domain/reports/index.js';
 import { getSchemaVersion, migrateToLatest, openDatabase } from '../db/index.js';
-import { createApp, type DemoIdentityListing } from '../http/app.js';
+import type { DemoIdentityListing } from '../http/app.js';
+import { pdfRenderers, prepareFonts } from '../pdf/index.js';
 import { createLogger, type Logger } from '../http/logger.js';
 import {
   describeDemoIdentities,
@@ -16,6 +21,7 @@ import {
   hasAccounts,
   hasPortalUser,
 } from './startup.js';
+import { createNodeService } from './web-server.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -48,11 +54,25 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const app = createApp({ handle, logger, demoIdentities: identities });
+  const service = createNodeService({ handle, logger, config, demoIdentities: identities });
+  const { app } = service;
+  // Scheduled reports run in this process; until the channels deliver them, each lands as a bot
+  // message with its file in the owner's conversation (src/domain/reports/delivery.ts).
+  const scheduler = createReportScheduler({
+    ctx: createDomainContext(handle.db),
+    deliver: createConversationDelivery(handle.db),
+    renderers: pdfRenderers,
+    onRun: (run) => logger.info({ run }, 'scheduled report'),
+    onError: (error) => logger.error({ err: error }, 'scheduled report failed'),
+  });
+  scheduler.start();
+  // Fonts subset once for every later PDF (chat files, scheduled reports); until then PDFs subset their own.
+  prepareFonts().catch((error: unknown) => logger.warn({ err: error }, 'preparing PDF fonts failed'));
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     logger.info({ host: config.host, port: info.port, engine: handle.engine, schemaVersion }, 'listening');
     process.stdout.write(banner(config, info, schemaVersion, demo, identities));
   });
+  service.attach(server as Server);
   server.once('error', (error) => {
     // EADDRINUSE and friends: same one-line contract as any other start-up failure.
     void handle.close().finally(() => fail(error));
@@ -64,10 +84,15 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    const schedulerStopped = scheduler.stop();
+    // Open chat sockets and event streams would hold the server open.
+    service.close();
     server.close(() => {
-      handle.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
+      void schedulerStopped.finally(() =>
+        handle.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        ),
       );
     });
     // Keep-alive connections would hold close() open until they time out.

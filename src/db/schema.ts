@@ -477,6 +477,41 @@ export interface HandoffsTable {
   returned_at: string | null;
 }
 
+export type ChatSessionIdentity = 'anonymous' | 'portal' | 'pin';
+
+/** A web chat session: a bearer token (stored only as its SHA-256) bound to one conversation. */
+export interface ChatSessionsTable {
+  /** SHA-256 of the token, base64url. */
+  id: string;
+  conversation_id: string;
+  identity: ChatSessionIdentity;
+  /** The portal user of a portal sign-in. */
+  portal_user_id: number | null;
+  /** The account whose PIN was given, for a PIN sign-in. */
+  account_id: number | null;
+  created_at: string;
+  /** Moved forward as the visitor acts; the session ends after the idle timeout without activity. */
+  last_seen_at: string;
+  /** The absolute end of the session, whatever the activity. */
+  expires_at: string;
+}
+
+/** A file (PDF, CSV) sent in a conversation, kept so the conversation's owner can download it again. */
+export interface ChatFilesTable {
+  /** Random, unguessable. */
+  id: string;
+  conversation_id: string;
+  /** The message it came with. */
+  message_seq: number;
+  /** Its place among that message's files. */
+  position: number;
+  filename: string;
+  media_type: string;
+  bytes: number;
+  content: Uint8Array;
+  created_at: string;
+}
+
 export interface NotificationSubscriptionsTable {
   id: Id;
   portal_user_id: number | null;
@@ -506,6 +541,19 @@ export interface ScheduledReportsTable {
   next_run_at: string;
   last_run_at: string | null;
   created_at: string;
+}
+
+/** A user's saved custom report over call records; `definition` is the validated spec as JSON. */
+export interface CustomReportsTable {
+  id: Id;
+  portal_user_id: number | null;
+  staff_id: number | null;
+  /** "user:<id>" or "staff:<id>": names are unique per owner. */
+  owner: string;
+  name: string;
+  definition: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface IdempotencyKeysTable {
@@ -571,8 +619,11 @@ export interface Database {
   conversations: ConversationsTable;
   messages: MessagesTable;
   handoffs: HandoffsTable;
+  chat_sessions: ChatSessionsTable;
+  chat_files: ChatFilesTable;
   notification_subscriptions: NotificationSubscriptionsTable;
   scheduled_reports: ScheduledReportsTable;
+  custom_reports: CustomReportsTable;
   idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
 }
@@ -630,8 +681,11 @@ export const TABLES_IN_DEPENDENCY_ORDER: readonly (keyof Database)[] = [
   'conversations',
   'messages',
   'handoffs',
+  'chat_sessions',
+  'chat_files',
   'notification_subscriptions',
   'scheduled_reports',
+  'custom_reports',
   'idempotency_keys',
   'audit_log',
 ];

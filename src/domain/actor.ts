@@ -1,10 +1,19 @@
 // Who is asking: every use case decides what this actor may see and do.
 import type { Permission, PortalUserRole, StaffRole } from '../db/schema.js';
 
-/** A signed-in portal user of a customer organisation, with the accounts they may see. */
+/**
+ * A customer: a signed-in portal user of a customer organisation, or someone who proved who they are in
+ * chat with an account number and PIN (then `userId` is null and `via` is 'pin'), with the accounts they may see.
+ */
 export interface CustomerActor {
   readonly kind: 'customer';
-  readonly userId: number;
+  /** The portal user; null for a PIN sign-in, which belongs to an account rather than a person. */
+  readonly userId: number | null;
+  /** How they signed in: as a portal user (the default when absent) or with an account's PIN. */
+  readonly via?: 'portal' | 'pin';
+  /** For a PIN sign-in: the account whose PIN was given (it and its descendants are `accountIds`). */
+  readonly pinAccount?: { readonly id: number; readonly number: string };
+  /** The portal user's email; empty for a PIN sign-in. */
   readonly email: string;
   readonly organisationId: number;
   readonly role: PortalUserRole;
@@ -44,7 +53,7 @@ export const ANONYMOUS: AnonymousActor = { kind: 'anonymous' };
 export function actorLabel(actor: Actor): string {
   switch (actor.kind) {
     case 'customer':
-      return actor.email;
+      return actor.pinAccount ? `account ${actor.pinAccount.number} (PIN)` : actor.email;
     case 'staff':
       return `${actor.email} (${actor.role})`;
     case 'agent':
@@ -57,7 +66,7 @@ export function actorLabel(actor: Actor): string {
 export function actorId(actor: Actor): string | null {
   switch (actor.kind) {
     case 'customer':
-      return `user:${actor.userId}`;
+      return actor.userId === null ? `pin:${actor.pinAccount?.id ?? 'unknown'}` : `user:${actor.userId}`;
     case 'staff':
     case 'agent':
       return `staff:${actor.staffId}`;

@@ -21,6 +21,16 @@ describe('parseConfig', () => {
       logLevel: 'info',
       seedCdrs: 20_000,
       demoData: true,
+      webChat: {
+        portalSessionSecret: null,
+        fileUrlSecret: null,
+        allowedOrigins: [],
+        sessionIdleMinutes: 30,
+        sessionMaxHours: 12,
+        fileUrlMinutes: 15,
+        rateLimitMessages: 20,
+        rateLimitWindowSeconds: 10,
+      },
     });
   });
 
@@ -33,6 +43,15 @@ describe('parseConfig', () => {
         LOG_LEVEL: 'debug',
         SEED_CDRS: '0',
         DEMO_DATA: 'false',
+        NODE_ENV: 'production',
+        PORTAL_SESSION_SECRET: 'p'.repeat(32),
+        FILE_URL_SECRET: 'f'.repeat(40),
+        WEBCHAT_ALLOWED_ORIGINS: 'https://portal.example.com, http://localhost:8080/',
+        WEBCHAT_SESSION_IDLE_MINUTES: '10',
+        WEBCHAT_SESSION_MAX_HOURS: '2',
+        WEBCHAT_FILE_URL_MINUTES: '5',
+        WEBCHAT_RATE_LIMIT_MESSAGES: '8',
+        WEBCHAT_RATE_LIMIT_WINDOW_SECONDS: '4',
       }),
     ).toEqual({
       port: 8080,
@@ -41,6 +60,16 @@ describe('parseConfig', () => {
       logLevel: 'debug',
       seedCdrs: 0,
       demoData: false,
+      webChat: {
+        portalSessionSecret: 'p'.repeat(32),
+        fileUrlSecret: 'f'.repeat(40),
+        allowedOrigins: ['https://portal.example.com', 'http://localhost:8080'],
+        sessionIdleMinutes: 10,
+        sessionMaxHours: 2,
+        fileUrlMinutes: 5,
+        rateLimitMessages: 8,
+        rateLimitWindowSeconds: 4,
+      },
     });
   });
 
@@ -59,11 +88,23 @@ describe('parseConfig', () => {
     [{ DEMO_DATA: 'yes' }, 'DEMO_DATA: must be true or false, got "yes"'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL "mysql://x" is not supported'],
     [{ DATABASE_URL: 'postgres://' }, 'DATABASE_URL "postgres://" names no PostgreSQL host'],
+    [{ NODE_ENV: 'production' }, 'PORTAL_SESSION_SECRET: is required when NODE_ENV=production'],
+    [{ PORTAL_SESSION_SECRET: 'short' }, 'PORTAL_SESSION_SECRET: must be at least 32 characters'],
+    [{ FILE_URL_SECRET: 'short' }, 'FILE_URL_SECRET: must be at least 32 characters'],
+    [{ WEBCHAT_ALLOWED_ORIGINS: 'https://portal.example.com/chat' }, 'WEBCHAT_ALLOWED_ORIGINS: must be a comma-separated list of origins'],
+    [{ WEBCHAT_ALLOWED_ORIGINS: 'portal.example.com' }, 'WEBCHAT_ALLOWED_ORIGINS: '],
+    [{ WEBCHAT_SESSION_IDLE_MINUTES: '0' }, 'WEBCHAT_SESSION_IDLE_MINUTES: must be a whole number from 1 to 1440'],
+    [{ WEBCHAT_RATE_LIMIT_MESSAGES: 'lots' }, 'WEBCHAT_RATE_LIMIT_MESSAGES: '],
   ])('refuses %j in one line naming the variable', (env, expected) => {
     const error = problemWith(env);
     expect(error.code).toBe('config_invalid');
     expect(error.message).toContain(expected);
     expect(error.message).not.toContain('\n');
+  });
+
+  it('never repeats a secret in its complaint', () => {
+    const error = problemWith({ PORTAL_SESSION_SECRET: 'tooShortSecretValue' });
+    expect(error.message).not.toContain('tooShortSecretValue');
   });
 
   it('never repeats a database password in its complaint', () => {

@@ -17,7 +17,23 @@ export const SERVER_SCRIPT = fileURLToPath(new URL('../../adapters/runtime/node.
 export const CLI_SCRIPT = fileURLToPath(new URL('../../adapters/runtime/cli.ts', import.meta.url));
 
 // The variables our runtimes read; a test sets the ones it means, so the developer's shell cannot leak in.
-const RUNTIME_VARIABLES = ['PORT', 'HOST', 'DATABASE_URL', 'LOG_LEVEL', 'SEED_CDRS', 'DEMO_DATA'];
+const RUNTIME_VARIABLES = [
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'LOG_LEVEL',
+  'SEED_CDRS',
+  'DEMO_DATA',
+  'NODE_ENV',
+  'PORTAL_SESSION_SECRET',
+  'FILE_URL_SECRET',
+  'WEBCHAT_ALLOWED_ORIGINS',
+  'WEBCHAT_SESSION_IDLE_MINUTES',
+  'WEBCHAT_SESSION_MAX_HOURS',
+  'WEBCHAT_FILE_URL_MINUTES',
+  'WEBCHAT_RATE_LIMIT_MESSAGES',
+  'WEBCHAT_RATE_LIMIT_WINDOW_SECONDS',
+];
 
 export interface Finished {
   code: number | null;

@@ -158,11 +158,14 @@ export async function listAccessibleAccounts(ctx: DomainContext, actor: Actor): 
     .execute();
   let favorites = new Set<number>();
   let defaultId: number | null = null;
-  if (actor.kind === 'customer') {
+  if (actor.kind === 'customer' && actor.userId !== null) {
     const favs = await ctx.db.selectFrom('user_favorite_accounts').select('account_id').where('user_id', '=', actor.userId).execute();
     favorites = new Set(favs.map((f) => f.account_id));
     const user = await ctx.db.selectFrom('portal_users').select('default_account_id').where('id', '=', actor.userId).executeTakeFirst();
     defaultId = user?.default_account_id ?? null;
+  } else if (actor.kind === 'customer' && actor.pinAccount) {
+    // A PIN sign-in has no preferences: the account whose PIN was given is the one meant by default.
+    defaultId = actor.pinAccount.id;
   }
   return ok(
     rows.map((r) => ({
@@ -331,42 +334,45 @@ export async function setPaperless(
 /** Favourites and the default account are a customer's own preferences over accounts in their scope. */
 async function customerAccount(ctx: DomainContext, actor: Actor, accountNumber: string, action: string) {
   if (actor.kind === 'anonymous') return signInRequired();
-  if (actor.kind !== 'customer') return forbidden('Favourites and default accounts belong to portal users.');
+  if (actor.kind !== 'customer' || actor.userId === null) return forbidden('Favourites and default accounts belong to portal users.');
   return authorizeAccount(ctx, actor, accountNumber, 'account.read', action);
 }
 
 export async function addFavoriteAccount(ctx: DomainContext, actor: Actor, input: { accountNumber: string }) {
   const allowed = await customerAccount(ctx, actor, input.accountNumber, 'add_favorite_account');
-  if (allowed.kind !== 'ok' || actor.kind !== 'customer') return allowed as Denied;
+  if (allowed.kind !== 'ok' || actor.kind !== 'customer' || actor.userId === null) return allowed as Denied;
   const account = allowed.value;
+  const userId = actor.userId;
   await writeAudited(ctx, actor, { action: 'add_favorite_account', accountId: account.id }, async (db, now) => {
     const existing = await db
       .selectFrom('user_favorite_accounts')
       .select('account_id')
-      .where('user_id', '=', actor.userId)
+      .where('user_id', '=', userId)
       .where('account_id', '=', account.id)
       .executeTakeFirst();
-    if (!existing) await db.insertInto('user_favorite_accounts').values({ user_id: actor.userId, account_id: account.id, created_at: now }).execute();
+    if (!existing) await db.insertInto('user_favorite_accounts').values({ user_id: userId, account_id: account.id, created_at: now }).execute();
   });
   return ok({ accountNumber: account.number, favorite: true });
 }
 
 export async function removeFavoriteAccount(ctx: DomainContext, actor: Actor, input: { accountNumber: string }) {
   const allowed = await customerAccount(ctx, actor, input.accountNumber, 'remove_favorite_account');
-  if (allowed.kind !== 'ok' || actor.kind !== 'customer') return allowed as Denied;
+  if (allowed.kind !== 'ok' || actor.kind !== 'customer' || actor.userId === null) return allowed as Denied;
   const account = allowed.value;
+  const userId = actor.userId;
   await writeAudited(ctx, actor, { action: 'remove_favorite_account', accountId: account.id }, (db) =>
-    db.deleteFrom('user_favorite_accounts').where('user_id', '=', actor.userId).where('account_id', '=', account.id).execute(),
+    db.deleteFrom('user_favorite_accounts').where('user_id', '=', userId).where('account_id', '=', account.id).execute(),
   );
   return ok({ accountNumber: account.number, favorite: false });
 }
 
 export async function setDefaultAccount(ctx: DomainContext, actor: Actor, input: { accountNumber: string }) {
   const allowed = await customerAccount(ctx, actor, input.accountNumber, 'set_default_account');
-  if (allowed.kind !== 'ok' || actor.kind !== 'customer') return allowed as Denied;
+  if (allowed.kind !== 'ok' || actor.kind !== 'customer' || actor.userId === null) return allowed as Denied;
   const account = allowed.value;
+  const userId = actor.userId;
   await writeAudited(ctx, actor, { action: 'set_default_account', accountId: account.id }, (db) =>
-    db.updateTable('portal_users').set({ default_account_id: account.id }).where('id', '=', actor.userId).execute(),
+    db.updateTable('portal_users').set({ default_account_id: account.id }).where('id', '=', userId).execute(),
   );
   return ok({ accountNumber: account.number, isDefault: true });
 }

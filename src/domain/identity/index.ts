@@ -43,6 +43,11 @@ export async function loadCustomerActor(ctx: DomainContext, email: string): Prom
   return customerActorFor(ctx.db, user.id);
 }
 
+/** The actor of a portal user by id (a stored session's), as they are now; null once no longer active. */
+export function loadPortalUserActor(ctx: DomainContext, userId: number): Promise<CustomerActor | null> {
+  return customerActorFor(ctx.db, userId);
+}
+
 async function customerActorFor(db: Kysely<Database>, userId: number): Promise<CustomerActor | null> {
   const user = await db.selectFrom('portal_users').selectAll().where('id', '=', userId).executeTakeFirst();
   if (user?.status !== 'active' || user.removed_at) return null;
@@ -112,3 +117,5 @@ export async function loadAgentActor(ctx: DomainContext, staffEmail: string, con
   const accountIds = conversation.portal_user_id === null ? new Set<number>() : await scopedAccountIds(ctx.db, conversation.portal_user_id);
   return { kind: 'agent', staffId: staff.staffId, email: staff.email, servingConversationId: conversation.id, accountIds };
 }
+
+export { loadPinActor, PIN_LOCK_MINUTES, PIN_MAX_FAILURES, PIN_PERMISSIONS, PIN_REFUSAL, type PinRefused, type PinVerification, verifyAccountPin } from './pin.js';

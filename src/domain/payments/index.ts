@@ -2,6 +2,7 @@
 // Money moves only through makeOneTimePayment, which is idempotent and audited.
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
 import type { Database, PaymentMethod, PaymentMethodKind, PaymentSource, PaymentStatus } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import { recordAudit } from '../audit.js';
@@ -276,9 +277,10 @@ export async function makeOneTimePayment(
     return invalid('amountCents', 'The amount must be more than zero, in dollars and cents.');
   }
   if (input.amountCents > MAX_PAYMENT_CENTS) return invalid('amountCents', 'Payments over $100,000.00 are handled by our billing team.');
-  const today = todayUtc(ctx);
+  // "Today" is the account's own calendar day: in Vancouver at 5 pm it is already tomorrow in UTC.
+  const today = DateTime.fromJSDate(ctx.now()).setZone(account.value.time_zone).toISODate() ?? todayUtc(ctx);
   const date = input.date ?? today;
-  const latest = new Date(Date.parse(`${today}T00:00:00Z`) + MAX_DAYS_AHEAD * 86_400_000).toISOString().slice(0, 10);
+  const latest = DateTime.fromISO(today, { zone: 'UTC' }).plus({ days: MAX_DAYS_AHEAD }).toISODate() as string;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date)) || date < today || date > latest) {
     return invalid('date', `The payment date must be between today and ${latest}.`);
   }

@@ -72,7 +72,8 @@ export async function listTickets(
     ]);
   if (accountIds !== null) query = query.where('tickets.account_id', 'in', accountIds.size ? [...accountIds] : [-1]);
   if (input.mine) {
-    if (actor.kind === 'customer') query = query.where('tickets.created_by_user_id', '=', actor.userId);
+    // A PIN sign-in is an account, not a person: "mine" is then every ticket on its accounts.
+    if (actor.kind === 'customer' && actor.userId !== null) query = query.where('tickets.created_by_user_id', '=', actor.userId);
     else if (actor.kind === 'staff') query = query.where('tickets.created_by_staff_id', '=', actor.staffId);
   }
   if (input.openOnly) query = query.where('tickets.status', 'in', [...OPEN_STATUSES]);

@@ -1,0 +1,86 @@
+// The Node service's app: the conversation engine, the web chat with WebSockets (@hono/node-ws), and
+// createApp around them. Shared by the Node root and the tests that start a real server.
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { createNodeWebSocket } from '@hono/node-ws';
+import type { Hono } from 'hono';
+import type { Config } from '../../src/config.js';
+import { createConversationEngine, createProductUnderstanding, type LanguageUnderstanding } from '../../src/conversation/index.js';
+import type { DatabaseHandle } from '../../src/db/handle.js';
+import { createDomainContext } from '../../src/domain/context.js';
+import { type AppEnv, createApp, type DemoIdentityListing } from '../http/app.js';
+import type { Logger } from '../http/logger.js';
+import { createWebChat, type WebChat } from '../webchat/index.js';
+import { deriveKey } from '../webchat/signing.js';
+import { readWidgetScript } from '../webchat/widget-asset.js';
+import { createChatServices } from './chat-services.js';
+
+/** Socket frames above this close the socket (1009); messages themselves are limited to 4 KB. */
+const MAX_FRAME_BYTES = 64 * 1024;
+
+export interface NodeService {
+  readonly app: Hono<AppEnv>;
+  readonly webChat: WebChat;
+  /** Lets the HTTP server hand WebSocket upgrades to the app. */
+  attach(server: Server): void;
+  /** Closes every chat socket and stream, so the server can stop. */
+  close(): void;
+}
+
+export interface NodeServiceOptions {
+  readonly handle: DatabaseHandle;
+  readonly logger: Logger;
+  readonly config: Pick<Config, 'webChat'>;
+  readonly demoIdentities?: readonly DemoIdentityListing[];
+  /** Tests share one loaded model between servers. */
+  readonly nlu?: LanguageUnderstanding;
+  readonly now?: () => Date;
+  readonly pollMs?: number;
+}
+
+export function createNodeService(options: NodeServiceOptions): NodeService {
+  const { handle, logger } = options;
+  const settings = options.config.webChat;
+  const ctx = createDomainContext(handle.db, options.now);
+  const engine = createConversationEngine({ ctx, nlu: options.nlu ?? createProductUnderstanding(), services: createChatServices() });
+  let portalSecret = settings.portalSessionSecret;
+  if (!portalSecret) {
+    portalSecret = randomBytes(32).toString('base64url');
+    logger.warn(
+      'PORTAL_SESSION_SECRET is not set: using a random key for this run, so portal session tokens minted with any other key are refused (required when NODE_ENV=production)',
+    );
+  }
+  let nodeWs: ReturnType<typeof createNodeWebSocket> | undefined;
+  const webChat = createWebChat({
+    ctx,
+    engine,
+    portalSessionSecret: portalSecret,
+    fileUrlSecret: settings.fileUrlSecret ?? deriveKey(portalSecret, 'file-urls'),
+    allowedOrigins: settings.allowedOrigins,
+    sessionIdleMinutes: settings.sessionIdleMinutes,
+    sessionMaxHours: settings.sessionMaxHours,
+    fileUrlMinutes: settings.fileUrlMinutes,
+    rateLimit: { messages: settings.rateLimitMessages, windowSeconds: settings.rateLimitWindowSeconds },
+    widgetScript: readWidgetScript(),
+    // The upgrade helper needs the finished app, which needs the web chat: it is looked up per request.
+    upgradeWebSocket: (c, events) => {
+      if (!nodeWs) throw new Error('WebSocket upgrades are not wired yet');
+      return nodeWs.upgradeWebSocket(c, events);
+    },
+    pollMs: options.pollMs,
+    logger,
+  });
+  const app = createApp({ handle, logger, demoIdentities: options.demoIdentities, webChat });
+  nodeWs = createNodeWebSocket({ app });
+  nodeWs.wss.options.maxPayload = MAX_FRAME_BYTES;
+  const sockets = nodeWs.wss;
+  return {
+    app,
+    webChat,
+    attach: (server) => nodeWs?.injectWebSocket(server),
+    close: () => {
+      webChat.close();
+      for (const socket of sockets.clients) socket.terminate();
+    },
+  };
+}

@@ -1,0 +1,192 @@
+// Billing questions: balance, invoices, tax exemptions, billing address and paperless billing.
+import { billingAddressOf, getAccountSummary, setPaperless, updateBillingAddress } from '../../../domain/accounts/index.js';
+import { getAccountBalance, getInvoice, listInvoices, listTaxExemptions } from '../../../domain/billing/index.js';
+import type { PostalAddress } from '../../../domain/validation.js';
+import { formatDate, formatMoney, formatMonth, humanise } from '../../format.js';
+import type { Reply, ReplyFile } from '../../reply.js';
+import type { Slots } from '../state.js';
+import { confirm, firstEntity, INTENT_PREFIX, refuse, type Turn, withAccount } from '../turn.js';
+
+export async function balance(turn: Turn, slots: Slots): Promise<Reply> {
+  return withAccount(turn, 'balance', slots, async (accountNumber) => {
+    const result = await getAccountBalance(turn.ctx, turn.actor, { accountNumber });
+    if (result.kind !== 'ok') return refuse(turn, result);
+    const b = result.value;
+    const money = (c: number) => formatMoney(c, b.currency);
+    const pastDue = b.pastDueCents > 0 ? ` ${money(b.pastDueCents)} of it is past due.` : '';
+    const due = b.dueDate && b.balanceCents > 0 ? ` due ${formatDate(b.dueDate)}` : '';
+    const fields = [
+      { label: 'Balance', value: money(b.balanceCents) },
+      { label: 'Past due', value: money(b.pastDueCents) },
+      { label: 'Due date', value: b.dueDate ? formatDate(b.dueDate) : '—' },
+      { label: 'Last payment', value: b.lastPayment ? `${money(b.lastPayment.amountCents)} on ${formatDate(b.lastPayment.date)}` : 'None yet' },
+    ];
+    if (b.pendingPaymentsCents > 0) fields.push({ label: 'Pending payments', value: money(b.pendingPaymentsCents) });
+    return {
+      text: `The balance on ${b.accountName} (${b.accountNumber}) is ${money(b.balanceCents)}${due}.${pastDue}`,
+      cards: [
+        {
+          title: `Balance · ${b.accountName}`,
+          subtitle: b.accountNumber,
+          fields,
+          actions: [
+            { label: 'Make a payment', value: `${INTENT_PREFIX}make_payment`, style: 'primary' },
+            { label: 'Latest invoice', value: `${INTENT_PREFIX}invoice` },
+          ],
+        },
+      ],
+    };
+  });
+}
+
+export async function invoice(turn: Turn, slots: Slots): Promise<Reply> {
+  const period = firstEntity(turn, 'period');
+  const month = typeof slots.month === 'string' ? slots.month : period ? period.value.to.slice(0, 7) : undefined;
+  return withAccount(turn, 'invoice', { ...slots, ...(month ? { month } : {}) }, async (accountNumber) => {
+    const result = await getInvoice(turn.ctx, turn.actor, { accountNumber, month });
+    if (result.kind !== 'ok') return refuse(turn, result);
+    const inv = result.value;
+    const money = (c: number) => formatMoney(c, inv.currency);
+    const byCategory = new Map<string, number>();
+    for (const line of inv.lines) byCategory.set(line.billCategory, (byCategory.get(line.billCategory) ?? 0) + line.amountCents);
+    let file: ReplyFile | null = null;
+    if (turn.services.renderInvoicePdf) file = await turn.services.renderInvoicePdf(turn.ctx, turn.actor, inv.number);
+    return {
+      text: `Invoice ${inv.number} for ${formatMonth(inv.periodStart)}: ${money(inv.totalCents)}, due ${formatDate(inv.dueDate)}.${file ? ' The PDF is attached.' : ''}`,
+      cards: [
+        {
+          title: `Invoice ${inv.number}`,
+          subtitle: `${inv.accountName} · ${formatMonth(inv.periodStart)}`,
+          fields: [
+            ...[...byCategory].map(([category, cents]) => ({ label: humanise(category), value: money(cents) })),
+            { label: 'Total', value: money(inv.totalCents) },
+            { label: 'Due date', value: formatDate(inv.dueDate) },
+          ],
+          actions: [{ label: 'Invoice history', value: `${INTENT_PREFIX}invoice_history` }],
+        },
+      ],
+      files: file ? [file] : undefined,
+    };
+  });
+}
+
+export async function invoiceHistory(turn: Turn, slots: Slots): Promise<Reply> {
+  return withAccount(turn, 'invoice_history', slots, async (accountNumber) => {
+    const period = firstEntity(turn, 'period');
+    const result = await listInvoices(turn.ctx, turn.actor, {
+      accountNumber,
+      from: period ? `${period.value.from.slice(0, 7)}-01` : undefined,
+      to: period ? period.value.to : undefined,
+      limit: 12,
+    });
+    if (result.kind !== 'ok') return refuse(turn, result);
+    if (result.value.length === 0) return { text: `There are no invoices on ${accountNumber}${period ? ` for ${period.value.label}` : ''}.` };
+    const currency = (await currencyOf(turn, accountNumber)) ?? 'CAD';
+    return {
+      text: `Here are the latest ${result.value.length} invoices for ${accountNumber}.`,
+      cards: [
+        {
+          title: `Invoices · ${accountNumber}`,
+          table: {
+            columns: ['Invoice', 'Period', 'Total', 'Due'],
+            rows: result.value.map((i) => [i.number, formatMonth(i.periodStart), formatMoney(i.totalCents, currency), formatDate(i.dueDate)]),
+          },
+        },
+      ],
+    };
+  });
+}
+
+async function currencyOf(turn: Turn, accountNumber: string): Promise<string | undefined> {
+  const row = await turn.ctx.db.selectFrom('accounts').select('currency').where('number', '=', accountNumber).executeTakeFirst();
+  return row?.currency;
+}
+
+export async function taxExemptions(turn: Turn, slots: Slots): Promise<Reply> {
+  return withAccount(turn, 'tax_exemptions', slots, async (accountNumber) => {
+    const result = await listTaxExemptions(turn.ctx, turn.actor, { accountNumber });
+    if (result.kind !== 'ok') return refuse(turn, result);
+    if (result.value.length === 0) return { text: `Account ${accountNumber} has no tax exemptions on file.` };
+    return {
+      text: `Account ${accountNumber} has ${result.value.length} tax exemption${result.value.length === 1 ? '' : 's'}.`,
+      cards: [
+        {
+          title: `Tax exemptions · ${accountNumber}`,
+          table: {
+            columns: ['Tax', 'Certificate', 'Region', 'Valid'],
+            rows: result.value.map((t) => [t.taxName, t.certificateNumber, t.region, `${formatDate(t.validFrom)} – ${t.validTo ? formatDate(t.validTo) : 'open'}`]),
+          },
+        },
+      ],
+    };
+  });
+}
+
+const formatAddress = (a: PostalAddress) => `${a.street}, ${a.city}, ${a.region} ${a.postalCode}, ${a.country}`;
+
+/** Shows the billing address, or with an address in the message, offers to change it. */
+export async function billingAddress(turn: Turn, slots: Slots): Promise<Reply> {
+  const given = (slots.address as PostalAddress | undefined) ?? firstEntity(turn, 'address')?.value;
+  return withAccount(turn, 'billing_address', slots, async (accountNumber) => {
+    const summary = await getAccountSummary(turn.ctx, turn.actor, { accountNumber });
+    if (summary.kind !== 'ok') return refuse(turn, summary);
+    if (!given) {
+      return {
+        text: `The billing address of ${summary.value.name} (${accountNumber}) is ${formatAddress(summary.value.billingAddress)}. To change it, tell me the new address.`,
+      };
+    }
+    return confirm(
+      turn,
+      'billing_address',
+      { account: accountNumber, address: { ...given } },
+      `Change the billing address of ${accountNumber} from ${formatAddress(summary.value.billingAddress)} to ${formatAddress(given)}?`,
+    );
+  });
+}
+
+export async function executeBillingAddress(turn: Turn, params: Slots): Promise<Reply> {
+  const result = await updateBillingAddress(turn.ctx, turn.actor, {
+    accountNumber: String(params.account),
+    address: params.address as unknown as PostalAddress,
+  });
+  if (result.kind !== 'ok') return refuse(turn, result);
+  return { text: `Done: the billing address of ${params.account} is now ${formatAddress(result.value)}.` };
+}
+
+/** "on"/"off" from what the person said, or null when they only asked. */
+export function requestedSwitch(text: string): boolean | null {
+  const t = text.toLowerCase();
+  if (/\b(turn(ed)?\s+off|disable|stop|cancel|deactivate|unenroll|opt out|désactiv|arrêt|no more)\b/.test(t)) return false;
+  if (/\b(turn(ed)?\s+on|enable|start|activate|enroll|sign me up|set up|setup|switch to|go paperless|activer|activez)\b/.test(t)) return true;
+  return null;
+}
+
+export async function paperless(turn: Turn, slots: Slots): Promise<Reply> {
+  const wanted = typeof slots.on === 'boolean' ? slots.on : requestedSwitch(turn.text);
+  return withAccount(turn, 'paperless', slots, async (accountNumber) => {
+    const summary = await getAccountSummary(turn.ctx, turn.actor, { accountNumber });
+    if (summary.kind !== 'ok') return refuse(turn, summary);
+    const current = summary.value.paperless;
+    if (wanted === null) {
+      return {
+        text: `Paperless billing is ${current ? 'on' : 'off'} for ${accountNumber}.`,
+        quickReplies: [{ label: current ? 'Turn it off' : 'Turn it on', value: `${INTENT_PREFIX}paperless:${current ? 'off' : 'on'}` }],
+      };
+    }
+    if (wanted === current) return { text: `Paperless billing is already ${current ? 'on' : 'off'} for ${accountNumber}.` };
+    return confirm(
+      turn,
+      'paperless',
+      { account: accountNumber, on: wanted },
+      wanted
+        ? `Turn paperless billing on for ${accountNumber}? Invoices will be emailed instead of mailed, to ${billingAddressOf === undefined ? '' : 'the billing contact'}.`
+        : `Turn paperless billing off for ${accountNumber}? Paper invoices will be mailed to the billing address.`,
+    );
+  });
+}
+
+export async function executePaperless(turn: Turn, params: Slots): Promise<Reply> {
+  const result = await setPaperless(turn.ctx, turn.actor, { accountNumber: String(params.account), paperless: params.on === true });
+  if (result.kind !== 'ok') return refuse(turn, result);
+  return { text: `Done: paperless billing is now ${result.value.paperless ? 'on' : 'off'} for ${result.value.accountNumber}.` };
+}

@@ -1,0 +1,228 @@
+// Trouble tickets and care cases: list, status, open (confirmed) and escalate (confirmed).
+import type { ContactMethod, TicketPriority } from '../../../db/schema.js';
+import {
+  createTicket,
+  escalateTicket,
+  getTicket,
+  listCareCases,
+  listTickets,
+  PRIORITIES,
+  TICKET_CHARGES_NOTICE,
+  type TicketDetail,
+} from '../../../domain/tickets/index.js';
+import { formatDateTime, humanise } from '../../format.js';
+import type { Reply } from '../../reply.js';
+import type { Slots } from '../state.js';
+import { ask, confirm, firstEntity, INTENT_PREFIX, refuse, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
+
+function ticketCard(turn: Turn, t: TicketDetail): Reply {
+  const lastEvents = t.history.slice(-4).map((h) => [formatDateTime(h.at, turn.timeZone), humanise(h.kind), h.to ? humanise(h.to) : '', h.note ?? '']);
+  const open = t.status !== 'resolved' && t.status !== 'closed';
+  return {
+    text: `Ticket ${t.number} (${t.title}) is ${humanise(t.status).toLowerCase()}, priority ${t.priority}.`,
+    cards: [
+      {
+        title: `${t.number} · ${t.title}`,
+        subtitle: `Account ${t.accountNumber}`,
+        fields: [
+          { label: 'Status', value: humanise(t.status) },
+          { label: 'Priority', value: humanise(t.priority) },
+          { label: 'Opened', value: formatDateTime(t.createdAt, turn.timeZone) },
+          { label: 'Updated', value: formatDateTime(t.updatedAt, turn.timeZone) },
+          ...(t.service ? [{ label: 'Service', value: `${t.service.name} (${t.service.identifier})` }] : []),
+        ],
+        table: lastEvents.length ? { columns: ['When', 'Event', 'To', 'Note'], rows: lastEvents } : undefined,
+        actions: open && t.priority !== 'critical' ? [{ label: 'Escalate', value: `${INTENT_PREFIX}ticket_escalate:${t.number}` }] : undefined,
+      },
+    ],
+  };
+}
+
+export async function tickets(turn: Turn, slots: Slots): Promise<Reply> {
+  const named = (typeof slots.ticket === 'string' ? slots.ticket : undefined) ?? firstEntity(turn, 'ticket')?.value;
+  if (named) {
+    const result = await getTicket(turn.ctx, turn.actor, { ticketNumber: named });
+    if (result.kind !== 'ok') return refuse(turn, result);
+    turn.state.lastTicket = result.value.number;
+    turn.state.last = { intent: 'tickets', slots: { ticket: result.value.number } };
+    return ticketCard(turn, result.value);
+  }
+  // "My tickets" usually means the company's; only tickets the person opened themselves when they say so.
+  const mine = /\b(mine|i opened|i created|i raised|i logged|i reported|opened by me)\b/i.test(turn.text);
+  const all = /\b(all|every|closed|resolved|history|tous|toutes)\b/i.test(turn.text);
+  const priority = firstEntity(turn, 'priority')?.value;
+  // Customers with one visible account set don't have to name an account; staff do.
+  const listFor = async (accountNumber?: string) => {
+    const result = await listTickets(turn.ctx, turn.actor, { accountNumber, includeChildren: true, mine, openOnly: !all, priority, limit: 10 });
+    if (result.kind !== 'ok') return refuse(turn, result);
+    const scope = accountNumber ? ` on ${accountNumber}` : '';
+    if (result.value.length === 0) return { text: `There are no ${all ? '' : 'open '}tickets${scope}${mine ? ' opened by you' : ''}.` };
+    const first = result.value[0];
+    if (result.value.length === 1 && first) turn.state.lastTicket = first.number;
+    return {
+      text: `${result.value.length} ${all ? '' : 'open '}ticket${result.value.length === 1 ? '' : 's'}${scope}: ${result.value.map((t) => `${t.number} (${t.status.replace('_', ' ')}, ${t.priority})`).join(', ')}.`,
+      cards: [
+        {
+          title: `${all ? 'Tickets' : 'Open tickets'}${scope}`,
+          table: {
+            columns: ['Ticket', 'Account', 'Title', 'Status', 'Priority'],
+            rows: result.value.map((t) => [t.number, t.accountNumber, t.title, humanise(t.status), humanise(t.priority)]),
+          },
+          actions: result.value.slice(0, 5).map((t) => ({ label: `Details ${t.number}`, value: `${INTENT_PREFIX}tickets:${t.number}` })),
+        },
+      ],
+    };
+  };
+  const namedAccount = firstEntity(turn, 'account');
+  if (!namedAccount && !slots.account && !turn.state.focusAccount && turn.actor.kind !== 'staff') {
+    turn.state.last = { intent: 'tickets', slots: {} };
+    return listFor(undefined);
+  }
+  return withAccount(turn, 'tickets', slots, (accountNumber) => listFor(accountNumber));
+}
+
+const CONTACT_OPTIONS = [
+  { label: 'Email', value: `${SLOT_PREFIX}preferredContact:email` },
+  { label: 'Phone', value: `${SLOT_PREFIX}preferredContact:phone` },
+  { label: 'Chat', value: `${SLOT_PREFIX}preferredContact:chat` },
+];
+
+/** The problem as the person put it, if the request itself describes one ("open a ticket: no dial tone since 9"). */
+function describedProblem(text: string): string | null {
+  const stripped = text
+    .replace(/\b(please|can you|could you|i want to|i'd like to|i need to|open|create|log|file|raise|submit|a|new|trouble|support|ticket|report)\b/gi, ' ')
+    .replace(/[:\-–]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return stripped.split(' ').length >= 4 ? text.trim().slice(0, 2000) : null;
+}
+
+export async function ticketCreate(turn: Turn, slots: Slots): Promise<Reply> {
+  const merged: Slots = { ...slots };
+  if (merged.description === undefined) {
+    const described = describedProblem(turn.text);
+    if (described) merged.description = described;
+  }
+  if (merged.priority === undefined) {
+    const priority = firstEntity(turn, 'priority');
+    if (priority) merged.priority = priority.value;
+  }
+  return withAccount(turn, 'ticket_create', merged, async (accountNumber) => {
+    merged.account = accountNumber;
+    if (typeof merged.description !== 'string' || merged.description.trim().length < 3) {
+      return ask(turn, 'ticket_create', merged, 'description', `What's the problem on ${accountNumber}? Describe what is happening and since when.`);
+    }
+    if (typeof merged.preferredContact !== 'string') {
+      return ask(turn, 'ticket_create', merged, 'preferredContact', 'How should our technicians reach you about it?', CONTACT_OPTIONS);
+    }
+    const description = merged.description.trim();
+    const title = description.length > 60 ? `${description.slice(0, 57).trimEnd()}…` : description;
+    const priority = (typeof merged.priority === 'string' ? merged.priority : 'medium') as TicketPriority;
+    return confirm(
+      turn,
+      'ticket_create',
+      { account: accountNumber, title, description, preferredContact: merged.preferredContact, priority },
+      `Open a ${priority}-priority ticket on ${accountNumber}: "${title}", and contact you by ${merged.preferredContact}? ${TICKET_CHARGES_NOTICE}`,
+      {
+        title: 'Open this ticket?',
+        fields: [
+          { label: 'Account', value: accountNumber },
+          { label: 'Problem', value: description.slice(0, 500) },
+          { label: 'Priority', value: humanise(priority) },
+          { label: 'Contact by', value: humanise(String(merged.preferredContact)) },
+          { label: 'Please note', value: TICKET_CHARGES_NOTICE },
+        ],
+      },
+    );
+  });
+}
+
+export async function executeTicketCreate(turn: Turn, params: Slots, key: string): Promise<Reply> {
+  const result = await createTicket(turn.ctx, turn.actor, {
+    accountNumber: String(params.account),
+    title: String(params.title),
+    description: String(params.description),
+    preferredContact: params.preferredContact as ContactMethod,
+    priority: params.priority as TicketPriority,
+    idempotencyKey: key,
+  });
+  if (result.kind !== 'ok') return refuse(turn, result);
+  turn.state.lastTicket = result.value.number;
+  turn.state.last = { intent: 'tickets', slots: { ticket: result.value.number } };
+  const reply = ticketCard(turn, result.value);
+  return { ...reply, text: `Ticket ${result.value.number} is open. We'll contact you by ${result.value.preferredContact}.` };
+}
+
+export async function ticketEscalate(turn: Turn, slots: Slots): Promise<Reply> {
+  const merged: Slots = { ...slots };
+  merged.ticket ??= firstEntity(turn, 'ticket')?.value ?? turn.state.lastTicket ?? null;
+  if (merged.toPriority === undefined) {
+    const priority = firstEntity(turn, 'priority');
+    if (priority) merged.toPriority = priority.value;
+  }
+  if (typeof merged.ticket !== 'string') {
+    const open = await listTickets(turn.ctx, turn.actor, { accountNumber: turn.state.focusAccount, openOnly: true, limit: 6 });
+    if (open.kind !== 'ok') return refuse(turn, open);
+    if (open.value.length === 0) return { text: 'There are no open tickets to escalate.' };
+    return ask(
+      turn,
+      'ticket_escalate',
+      merged,
+      'ticket',
+      'Which ticket should I escalate?',
+      open.value.map((t) => ({ label: `${t.number} · ${t.title.slice(0, 30)}`, value: `${SLOT_PREFIX}ticket:${t.number}` })),
+    );
+  }
+  const found = await getTicket(turn.ctx, turn.actor, { ticketNumber: merged.ticket });
+  if (found.kind !== 'ok') return refuse(turn, found);
+  const ticket = found.value;
+  turn.state.lastTicket = ticket.number;
+  if (ticket.status === 'resolved' || ticket.status === 'closed') {
+    return { text: `Ticket ${ticket.number} is ${ticket.status}, so it can't be escalated. Would you like to open a new ticket?`, quickReplies: [{ label: 'Open a ticket', value: `${INTENT_PREFIX}ticket_create` }] };
+  }
+  if (ticket.priority === 'critical') return { text: `Ticket ${ticket.number} is already at critical priority, the highest.` };
+  if (typeof merged.reason !== 'string' || merged.reason.trim().length < 3) {
+    return ask(turn, 'ticket_escalate', merged, 'reason', `Why does ${ticket.number} need escalating? (For example: the whole office is down.)`);
+  }
+  const current = PRIORITIES.indexOf(ticket.priority);
+  const requested = typeof merged.toPriority === 'string' ? PRIORITIES.indexOf(merged.toPriority as TicketPriority) : -1;
+  const target = PRIORITIES[requested > current ? requested : current + 1] as TicketPriority;
+  return confirm(
+    turn,
+    'ticket_escalate',
+    { ticket: ticket.number, toPriority: target, reason: merged.reason.trim().slice(0, 500) },
+    `Escalate ticket ${ticket.number} from ${ticket.priority} to ${target} priority, because: "${merged.reason.trim().slice(0, 200)}"?`,
+  );
+}
+
+export async function executeTicketEscalate(turn: Turn, params: Slots, key: string): Promise<Reply> {
+  const result = await escalateTicket(turn.ctx, turn.actor, {
+    ticketNumber: String(params.ticket),
+    reason: String(params.reason),
+    toPriority: params.toPriority as TicketPriority,
+    idempotencyKey: key,
+  });
+  if (result.kind !== 'ok') return refuse(turn, result);
+  const reply = ticketCard(turn, result.value);
+  return { ...reply, text: `Done: ticket ${result.value.number} is now ${result.value.priority} priority. The team has been told why.` };
+}
+
+export async function careCases(turn: Turn, slots: Slots): Promise<Reply> {
+  return withAccount(turn, 'care_cases', slots, async (accountNumber) => {
+    const result = await listCareCases(turn.ctx, turn.actor, { accountNumber });
+    if (result.kind !== 'ok') return refuse(turn, result);
+    if (result.value.length === 0) return { text: `There are no care cases on ${accountNumber}.` };
+    return {
+      text: `${result.value.length} care case${result.value.length === 1 ? '' : 's'} on ${accountNumber}: ${result.value.map((c) => `${c.number} (${c.status.replace('_', ' ')})`).join(', ')}.`,
+      cards: [
+        {
+          title: `Care cases · ${accountNumber}`,
+          table: {
+            columns: ['Case', 'Category', 'Subject', 'Status', 'Opened'],
+            rows: result.value.map((c) => [c.number, humanise(c.category), c.subject, humanise(c.status), formatDateTime(c.openedAt, turn.timeZone)]),
+          },
+        },
+      ],
+    };
+  });
+}

@@ -1,0 +1,47 @@
+// The dialog state kept per conversation in the database (conversations.state, as JSON).
+
+export type SlotValue = string | number | boolean | null | Record<string, unknown>;
+export type Slots = Record<string, SlotValue>;
+
+/** The bot asked for a missing detail and is waiting for it. */
+export interface PendingQuestion {
+  intent: string;
+  slots: Slots;
+  /** The slot the question asked for. */
+  awaiting: string;
+  question: string;
+}
+
+/** A write the bot summarised and is waiting for the person to confirm. */
+export interface PendingConfirmation {
+  /** Random id carried by the Confirm button; also the write's idempotency key. */
+  id: string;
+  intent: string;
+  params: Slots;
+  summary: string;
+}
+
+export interface DialogState {
+  /** The account in focus: carried from question to question until changed. */
+  focusAccount?: string;
+  pending?: PendingQuestion;
+  confirmation?: PendingConfirmation;
+  /** A question set aside when the person switched topic, offered again afterwards. */
+  suspended?: PendingQuestion;
+  /** The last answered request, for follow-ups ("and last month?", "as CSV"). */
+  last?: { intent: string; slots: Slots };
+  /** The last ticket talked about, for "escalate it". */
+  lastTicket?: string;
+  /** Misunderstandings in a row; at two, a human is offered. */
+  misunderstandings: number;
+}
+
+export function parseState(json: string | null | undefined): DialogState {
+  if (!json) return { misunderstandings: 0 };
+  try {
+    const parsed = JSON.parse(json) as DialogState;
+    return { ...parsed, misunderstandings: parsed.misunderstandings ?? 0 };
+  } catch {
+    return { misunderstandings: 0 };
+  }
+}

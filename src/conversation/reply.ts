@@ -1,0 +1,60 @@
+// The channel-neutral message shapes: what a channel hands the core (InboundMessage) and what the core
+// answers (Reply). Each channel renders a Reply into its own format (HTML, Block Kit, Adaptive Cards).
+import type { Channel } from '../db/schema.js';
+
+/** What a person sent: typed text, or the payload of a button they pressed. */
+export interface InboundMessage {
+  readonly channel: Channel;
+  /** The conversation this belongs to (created by the channel adapter or the engine). */
+  readonly conversationId: string;
+  readonly text?: string;
+  /** A button press: the `value` of the ReplyAction that was pressed. */
+  readonly action?: string;
+  /** The channel's id for this message, so a re-delivered message is handled once. */
+  readonly messageId?: string;
+  /** The person's IANA time zone, when the channel knows it. */
+  readonly timeZone?: string;
+}
+
+export interface ReplyField {
+  readonly label: string;
+  readonly value: string;
+}
+
+export interface ReplyTable {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+export interface ReplyAction {
+  readonly label: string;
+  /** Sent back as InboundMessage.action when pressed. */
+  readonly value: string;
+  readonly style?: 'primary' | 'danger';
+}
+
+export interface ReplyCard {
+  readonly title: string;
+  readonly subtitle?: string;
+  readonly fields?: readonly ReplyField[];
+  readonly table?: ReplyTable;
+  readonly actions?: readonly ReplyAction[];
+}
+
+export interface ReplyFile {
+  readonly filename: string;
+  readonly mediaType: 'application/pdf' | 'text/csv';
+  readonly content: Uint8Array;
+  readonly description?: string;
+}
+
+export interface Reply {
+  /** Plain text, always present, so every channel (and a screen reader) has something to say. */
+  readonly text: string;
+  readonly cards?: readonly ReplyCard[];
+  /** Short suggested answers shown as chips. */
+  readonly quickReplies?: readonly ReplyAction[];
+  readonly files?: readonly ReplyFile[];
+  /** Set when the conversation has been handed to a human. */
+  readonly handoff?: { readonly status: 'waiting' | 'active' };
+}
