@@ -60,6 +60,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     const channels = {
       slack: services.channels?.slack ? 'on' : 'off',
       teams: services.channels?.teams ? 'on' : 'off',
+      web: services.webChat ? 'on' : 'off',
     };
     try {
       await sql`select 1`.execute(handle.db);

@@ -52,8 +52,11 @@ export class TextFace {
       width += g.width;
     }
     encoded = { hex, width };
-    if (this.strings.size > 50_000) this.strings.clear();
-    this.strings.set(text, encoded);
+    // Long strings (times, descriptions) rarely repeat: keeping them would only hold memory.
+    if (text.length <= 16) {
+      if (this.strings.size > 20_000) this.strings.clear();
+      this.strings.set(text, encoded);
+    }
     return encoded;
   }
 

@@ -12,6 +12,7 @@ import { type AppEnv, createApp, type DemoIdentityListing } from '../http/app.js
 import type { Logger } from '../http/logger.js';
 import { createWebChat, type WebChat } from '../webchat/index.js';
 import { deriveKey } from '../webchat/signing.js';
+import { renderTranscriptPdf } from '../webchat/transcript-pdf.js';
 import { readWidgetScript } from '../webchat/widget-asset.js';
 import { createChatServices } from './chat-services.js';
 
@@ -62,6 +63,7 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     fileUrlMinutes: settings.fileUrlMinutes,
     rateLimit: { messages: settings.rateLimitMessages, windowSeconds: settings.rateLimitWindowSeconds },
     widgetScript: readWidgetScript(),
+    renderTranscriptPdf,
     // The upgrade helper needs the finished app, which needs the web chat: it is looked up per request.
     upgradeWebSocket: (c, events) => {
       if (!nodeWs) throw new Error('WebSocket upgrades are not wired yet');

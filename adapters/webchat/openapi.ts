@@ -241,6 +241,7 @@ export function webChatOpenApiPaths(webSockets: boolean): Record<string, unknown
           '200': { description: 'The transcript', content: { 'text/plain': { schema: { type: 'string' } }, 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },
           '400': error('Unknown format'),
           '401': error('No session'),
+          '404': error('PDF asked where the runtime cannot make PDFs'),
         },
       },
     },

@@ -34,7 +34,7 @@ import { webChatComponents, webChatOpenApiPaths } from './openapi.js';
 import { verifyPortalSessionToken } from './portal-token.js';
 import { createRateLimiter } from './rate-limit.js';
 import { type ChatSession, createSessionStore, type SessionIdentity } from './sessions.js';
-import { renderTranscriptPdf, renderTranscriptText, transcriptLines } from './transcript.js';
+import { renderTranscriptText, type TranscriptLine, transcriptLines } from './transcript.js';
 
 /** Longest message a visitor may send, in UTF-8 bytes. */
 export const MAX_MESSAGE_BYTES = 4096;
@@ -62,6 +62,8 @@ export interface WebChatOptions {
   readonly sessionMaxHours?: number;
   readonly fileUrlMinutes?: number;
   readonly rateLimit?: { readonly messages: number; readonly windowSeconds: number };
+  /** Lays a transcript out as a PDF (transcript-pdf.ts on Node); without it only text transcripts are offered. */
+  readonly renderTranscriptPdf?: (lines: readonly TranscriptLine[]) => Promise<Uint8Array>;
   /** The widget's JavaScript, served at /widget.js. */
   readonly widgetScript: string;
   /** Absent where the runtime has no WebSocket support: clients then use /chat/events. */
@@ -431,8 +433,12 @@ export function createWebChat(options: WebChatOptions): WebChat {
     if (existing) {
       if (!body.portalToken) return c.json(await sessionView(existing.token, existing.session, existing.actor), 200);
       const checked = await checkCredentials({ portalToken: body.portalToken });
-      if (checked.kind === 'ok') return c.json(await signIn(existing, checked.actor), 200);
-      return c.json({ ...(await sessionView(existing.token, existing.session, existing.actor)), notice: checked.message }, 200);
+      if (checked.kind !== 'ok') return c.json({ ...(await sessionView(existing.token, existing.session, existing.actor)), notice: checked.message }, 200);
+      // The portal hands the same person's token on every page: only a different person signs in anew.
+      if (sameIdentity(identityOf(existing.actor), identityOf(checked.actor))) {
+        return c.json(await sessionView(existing.token, existing.session, existing.actor), 200);
+      }
+      return c.json(await signIn(existing, checked.actor), 200);
     }
     let actor: Actor = ANONYMOUS;
     let notice: string | undefined;
@@ -571,6 +577,8 @@ export function createWebChat(options: WebChatOptions): WebChat {
     if (signed instanceof Response) return signed;
     const format = c.req.query('format') ?? 'text';
     if (format !== 'text' && format !== 'pdf') return fail(c, 400, 'bad_request', 'format must be text or pdf.');
+    const renderPdf = options.renderTranscriptPdf;
+    if (format === 'pdf' && !renderPdf) return fail(c, 404, 'not_found', 'PDF transcripts are not available here; ask for format=text.');
     const timeZone = validTimeZone(c.req.query('timeZone')) ?? 'UTC';
     const messages: WireMessage[] = [];
     for (let after = 0; ; ) {
@@ -586,7 +594,7 @@ export function createWebChat(options: WebChatOptions): WebChat {
         headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Disposition': attachment(`chat-transcript-${stamp}.txt`) },
       });
     }
-    const pdf = await renderTranscriptPdf(lines);
+    const pdf = await (renderPdf as NonNullable<typeof renderPdf>)(lines);
     return new Response(new Uint8Array(pdf), {
       headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': attachment(`chat-transcript-${stamp}.pdf`) },
     });

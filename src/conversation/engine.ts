@@ -303,11 +303,14 @@ function followUpOf(turn: Turn): { intent: string; slots: Slots } | null {
   const last = turn.state.last;
   if (!last) return null;
   const types = new Set(turn.understanding.entities.map((e) => e.type));
-  const refines = ['period', 'date', 'account', 'format', 'number', 'time_zone'].some((t) => types.has(t as Entity['type']));
-  if (!refines) return null;
+  // A bare count ("top 20") only refines a report; elsewhere a number is just part of what was said.
+  const refining: Entity['type'][] = ['period', 'date', 'account', 'format', 'time_zone', ...(last.intent === 'report' ? (['number'] as const) : [])];
+  if (!refining.some((t) => types.has(t))) return null;
   const words = turn.text.split(/\s+/).filter(Boolean).length;
   const connective = /^(and|what about|how about|same|now|then|also|et|pour|send (that|it|this)|as|in|for)\b/i.test(turn.text.trim());
-  const weak = turn.understanding.confidence < 0.5 || turn.understanding.intent === 'out_of_scope' || turn.understanding.intent === last.intent;
+  // Something plainly out of scope ("I have 3 kids") is not a follow-up unless it reads like one.
+  const { intent, confidence } = turn.understanding;
+  const weak = (confidence < 0.5 && intent !== 'out_of_scope') || intent === last.intent;
   if (words > 8 || !(connective || weak)) return null;
   const slots: Slots = { ...last.slots };
   if (types.has('account')) delete slots.account;

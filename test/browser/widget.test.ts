@@ -232,6 +232,33 @@ describe('the chat widget in a browser', () => {
     }
   }, 30_000);
 
+  it('shows a typing indicator while the assistant works', async () => {
+    const desktop = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+    try {
+      const other = await desktop.newPage();
+      watch(other);
+      let toPage: ((frame: string) => void) | undefined;
+      // The real socket, with a way to hold the typing signal on screen long enough to see it.
+      await other.routeWebSocket(/\/chat\/ws$/, (ws) => {
+        const server = ws.connectToServer();
+        toPage = (frame) => ws.send(frame);
+        ws.onMessage((frame) => server.send(frame));
+        server.onMessage((frame) => ws.send(frame));
+      });
+      await other.goto(base);
+      await other.getByRole('button', { name: 'Chat with us' }).click();
+      await expect.poll(() => other.evaluate(() => (globalThis as unknown as { SupportChat: { transport: string } }).SupportChat.transport)).toBe('ws');
+      toPage?.(JSON.stringify({ type: 'typing', on: true }));
+      const typing = other.locator('[data-support-chat] .typing');
+      await typing.filter({ hasText: 'The assistant is typing' }).waitFor();
+      await other.screenshot({ path: join(ARTIFACTS, '11-typing.png') });
+      toPage?.(JSON.stringify({ type: 'typing', on: false }));
+      await expect.poll(() => typing.textContent()).toBe('');
+    } finally {
+      await desktop.close();
+    }
+  }, 30_000);
+
   it('met no script or console error on the way', () => {
     expect(problems).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS, seedDemoData } from '../../fixtures/demo-data/index.js';
 import type { DatabaseHandle } from '../../src/db/handle.js';
 import * as domain from '../../src/domain/index.js';
+import { saveCustomReport, scheduleReport } from '../../src/domain/reports/index.js';
 import { createTestDatabase, ENGINES } from '../support/databases.js';
 
 const AS_OF = '2026-11-22';
@@ -51,6 +52,23 @@ describe.each(ENGINES)('verifyAccountPin on %s', (engine) => {
     expect((await domain.addFavoriteAccount(ctx, actor, { accountNumber: '5000002' })).kind).toBe('forbidden');
     const audit = await handle.db.selectFrom('audit_log').selectAll().where('action', '=', 'pin_sign_in').execute();
     expect(audit.at(-1)).toMatchObject({ actor_kind: 'customer', actor_id: `pin:${actor.pinAccount?.id}`, actor_label: 'account 5000001 (PIN)' });
+  });
+
+  it('lets a PIN sign-in run reports but not save or schedule them, as no portal user could own them', async () => {
+    const result = await domain.verifyAccountPin(ctx, { accountNumber: '5000001', pin: '2468' });
+    if (result.kind !== 'ok') throw new Error(result.kind);
+    const saved = await saveCustomReport(ctx, result.value, {
+      name: 'Mine',
+      definition: { columns: ['destination_number'], measures: ['calls'] } as unknown as Parameters<typeof saveCustomReport>[2]['definition'],
+    });
+    expect(saved.kind).toBe('forbidden');
+    const scheduled = await scheduleReport(ctx, result.value, {
+      reportId: 'long-distance-summary',
+      accountNumber: '5000001',
+      format: 'pdf',
+      frequency: 'monthly',
+    } as unknown as Parameters<typeof scheduleReport>[2]);
+    expect(scheduled.kind).toBe('forbidden');
   });
 
   it('gives an account lower in a hierarchy only that branch', async () => {

@@ -460,6 +460,31 @@ describe.each(ENGINES)('report behaviour on %s', (engine) => {
         ).kind,
       ).toBe('invalid');
       expect((await deleteCustomReport(ctx, acme, { id: saved.value.id })).kind).toBe('not_found');
+
+      // It can be scheduled like any report; deleting it removes its schedules too.
+      const scheduled = await scheduleReport(ctx, admin, {
+        reportId: saved.value.id,
+        accountNumber: '5000001',
+        format: 'csv',
+        frequency: 'daily',
+        channel: 'web',
+        destination: 'admin@northwind.example',
+      });
+      expect(scheduled).toMatchObject({ kind: 'ok', value: { reportTitle: 'LD by line and code' } });
+      expect(await deleteCustomReport(ctx, admin, { id: saved.value.id })).toMatchObject({
+        kind: 'ok',
+        value: { schedulesRemoved: 1 },
+      });
+      expect(
+        (
+          await runReport(ctx, admin, {
+            reportId: saved.value.id,
+            accountNumber: '5000001',
+            from: '2026-06-01',
+            to: '2026-11-21',
+          })
+        ).kind,
+      ).toBe('invalid');
     });
 
     it('checks definitions', async () => {

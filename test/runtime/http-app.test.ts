@@ -38,7 +38,7 @@ describe.each(ENGINES)('GET /healthz on %s', (engine) => {
         schemaVersion: LATEST_SCHEMA_VERSION,
         expectedSchemaVersion: LATEST_SCHEMA_VERSION,
       },
-      channels: { slack: 'off', teams: 'off' },
+      channels: { slack: 'off', teams: 'off', web: 'off' },
     });
   });
 });

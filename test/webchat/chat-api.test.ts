@@ -98,6 +98,20 @@ describe.each(ENGINES)('the web chat API on %s', (engine) => {
       const refused = await visitor().start(bad);
       expect(refused).toMatchObject({ status: 201, body: { signedIn: null, notice: expect.stringMatching(/could not be confirmed/) } });
     }
+    // The portal hands the token again on the next page: the same session goes on, nothing is added.
+    const token = v.token;
+    const count = (await v.messages()).length;
+    expect(await v.start(mintPortalSessionToken(PORTAL_SECRET, { email: 'ap@northwind.example', exp: inSeconds(300) }))).toMatchObject({
+      status: 200,
+      body: { token, conversationId: started.body.conversationId },
+    });
+    expect(await v.messages()).toHaveLength(count);
+    // Another portal user on the same browser gets a new token and a new conversation.
+    const switched = await v.start(mintPortalSessionToken(PORTAL_SECRET, { email: 'admin@northwind.example', exp: inSeconds(300) }));
+    expect(switched.body).toMatchObject({ signedIn: { via: 'portal', label: 'admin@northwind.example' } });
+    expect(switched.body.token).not.toBe(token);
+    expect(switched.body.conversationId).not.toBe(started.body.conversationId);
+
     // An anonymous session signs in with a portal token too.
     const later = visitor();
     await later.start();
@@ -295,6 +309,23 @@ describe.each(ENGINES)('the web chat API on %s', (engine) => {
     await v.start();
     expect((await v.call('/chat/sign-out', { method: 'POST' })).status).toBe(200);
     expect((await v.call('/chat/messages')).status).toBe(401);
+  });
+
+  it('serves the demo portal page with the widget, the demo sign-ins escaped, under a policy allowing no inline script', async () => {
+    const withDemo = world.service({}, [{ title: '<script>alert(1)</script>', lines: ['root account 5000001, PIN 2468', 'a "quote" & <tag>'] }]);
+    const response = await withDemo.app.request('/');
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const page = await response.text();
+    expect(page).toContain('<script src="/widget.js" data-title="Support Assistant" async></script>');
+    expect(page).toContain('root account 5000001, PIN 2468');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).toContain('a &quot;quote&quot; &amp; &lt;tag&gt;');
+    expect(page.match(/<script/g)).toHaveLength(1);
+    const widget = await withDemo.app.request('/widget.js');
+    expect(widget.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await widget.text()).toContain('attachShadow');
+    const health = (await (await withDemo.app.request('/healthz')).json()) as { channels: Record<string, string> };
+    expect(health.channels).toEqual({ slack: 'off', teams: 'off', web: 'on' });
   });
 
   it('describes every chat route in its OpenAPI 3.1 document, and every documented path answers as documented', async () => {

@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import WebSocket from 'ws';
+import type { DemoIdentityListing } from '../../adapters/http/app.js';
 import { createLogger } from '../../adapters/http/logger.js';
 import { createNodeService, type NodeService } from '../../adapters/runtime/web-server.js';
 import { seedDemoData } from '../../fixtures/demo-data/index.js';
@@ -21,7 +22,7 @@ export interface ChatWorld {
   drop: () => Promise<void>;
   /** The clock every service of this world reads; tests move it. */
   clock: { now: Date };
-  service(overrides?: Partial<Config['webChat']>): NodeService;
+  service(overrides?: Partial<Config['webChat']>, demoIdentities?: DemoIdentityListing[]): NodeService;
 }
 
 export async function createChatWorld(engine: Engine): Promise<ChatWorld> {
@@ -37,9 +38,10 @@ export async function createChatWorld(engine: Engine): Promise<ChatWorld> {
       for (const s of services) s.close();
       await drop();
     },
-    service(overrides = {}) {
+    service(overrides = {}, demoIdentities = []) {
       const service = createNodeService({
         handle,
+        demoIdentities,
         logger: createLogger({ level: 'silent' }),
         config: {
           webChat: {

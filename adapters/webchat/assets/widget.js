@@ -150,11 +150,10 @@
 .status{font-size:13px;padding:6px 12px;background:#fff4d6;color:#5c4300;border-bottom:1px solid #f0dc9c}
 .status[hidden]{display:none}
 .log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:10px;background:#f7f9fb}
-.msg{max-width:100%;display:flex;flex-direction:column;gap:6px}
-.msg .bubble{max-width:88%}
-.msg.in .bubble{max-width:88%}
-.msg.in{align-self:flex-end;align-items:flex-end}
+.msg{display:flex;flex-direction:column;gap:6px}
+.msg.in{align-self:flex-end;align-items:flex-end;max-width:88%}
 .msg.out{align-self:stretch;align-items:flex-start}
+.msg.out .bubble{max-width:88%}
 .bubble{padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere}
 .in .bubble{background:#0b5cad;color:#fff;border-bottom-right-radius:4px}
 .out .bubble{background:#fff;border:1px solid #d7dee6;border-bottom-left-radius:4px}
@@ -267,6 +266,7 @@ textarea{flex:1;resize:none;border:1px solid #aab6c3;border-radius:8px;padding:8
     panel.hidden = false;
     launcher.hidden = true;
     launcher.setAttribute('aria-expanded', 'true');
+    scrollDown();
     input.focus();
     start();
   }

@@ -17,6 +17,7 @@ import {
   signInRequired,
 } from '../result.js';
 import { cleanText } from '../validation.js';
+import { writeAudited } from '../write.js';
 import {
   CALL_DIMENSIONS,
   CALL_FIELDS,
@@ -91,6 +92,8 @@ function ownerOf(actor: Actor): { owner: string; portal_user_id: number | null; 
       return forbidden('Custom reports belong to the people who save them; an agent cannot save one for a customer.');
     case 'customer':
       if (!can(actor, 'reports.read')) return forbidden("You don't have permission for reports.");
+      // Someone signed in with an account PIN has no portal user to own a saved report.
+      if (actor.userId === null) return forbidden('Saving reports needs a portal sign-in; an account PIN alone can run reports but not keep them.');
       return { owner: `user:${actor.userId}`, portal_user_id: actor.userId, staff_id: null };
     case 'staff':
       if (!can(actor, 'reports.read')) return forbidden("You don't have permission for reports.");
@@ -206,7 +209,6 @@ export async function saveCustomReport(
   if (name.length < 2) return invalid('name', 'Give the report a name of at least 2 characters.');
   const compiled = compileCustomDefinition(input.definition);
   if (compiled.kind !== 'ok') return compiled;
-  const now = ctx.now().toISOString();
   const definition = JSON.stringify(input.definition);
   const existing = await ctx.db
     .selectFrom('custom_reports')
@@ -214,22 +216,27 @@ export async function saveCustomReport(
     .where('owner', '=', owner.owner)
     .where('name', '=', name)
     .executeTakeFirst();
-  let id: number;
-  if (existing) {
-    await ctx.db
-      .updateTable('custom_reports')
-      .set({ definition, updated_at: now })
-      .where('id', '=', existing.id)
-      .execute();
-    id = existing.id;
-  } else {
-    const inserted = await ctx.db
-      .insertInto('custom_reports')
-      .values({ ...owner, name, definition, created_at: now, updated_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    id = inserted.id;
-  }
+  const id = await writeAudited(
+    ctx,
+    actor,
+    { action: existing ? 'update_custom_report' : 'save_custom_report', accountId: null, target: `report:${name}` },
+    async (db, now) => {
+      if (existing) {
+        await db
+          .updateTable('custom_reports')
+          .set({ definition, updated_at: now })
+          .where('id', '=', existing.id)
+          .execute();
+        return existing.id;
+      }
+      const inserted = await db
+        .insertInto('custom_reports')
+        .values({ ...owner, name, definition, created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return inserted.id;
+    },
+  );
   const row = await ctx.db.selectFrom('custom_reports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   return ok({ ...summarise(row), created: !existing });
 }
@@ -257,14 +264,19 @@ export async function deleteCustomReport(
   if ('kind' in owner) return owner;
   const row = await findOwned(ctx, owner.owner, input.id);
   if (!row) return notFound(`custom report ${input.id}`);
-  const removed = await ctx.db.transaction().execute(async (trx) => {
-    const schedules = await trx
-      .deleteFrom('scheduled_reports')
-      .where('report_id', '=', `${CUSTOM_REPORT_PREFIX}${row.id}`)
-      .executeTakeFirst();
-    await trx.deleteFrom('custom_reports').where('id', '=', row.id).execute();
-    return Number(schedules.numDeletedRows);
-  });
+  const removed = await writeAudited(
+    ctx,
+    actor,
+    { action: 'delete_custom_report', accountId: null, target: `report:${CUSTOM_REPORT_PREFIX}${row.id}` },
+    async (trx) => {
+      const schedules = await trx
+        .deleteFrom('scheduled_reports')
+        .where('report_id', '=', `${CUSTOM_REPORT_PREFIX}${row.id}`)
+        .executeTakeFirst();
+      await trx.deleteFrom('custom_reports').where('id', '=', row.id).execute();
+      return Number(schedules.numDeletedRows);
+    },
+  );
   return ok({ id: `${CUSTOM_REPORT_PREFIX}${row.id}`, name: row.name, schedulesRemoved: removed });
 }
 

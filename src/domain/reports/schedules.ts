@@ -95,7 +95,11 @@ export interface ScheduledReportSummary {
 
 function ownerColumns(actor: Actor): { portal_user_id: number | null; staff_id: number | null } | Denied {
   if (actor.kind === 'anonymous') return signInRequired();
-  if (actor.kind === 'customer') return { portal_user_id: actor.userId, staff_id: null };
+  if (actor.kind === 'customer') {
+    // A schedule runs later as its owner; a PIN sign-in has no portal user to run it as.
+    if (actor.userId === null) return forbidden('Scheduling reports needs a portal sign-in; an account PIN alone is not enough.');
+    return { portal_user_id: actor.userId, staff_id: null };
+  }
   if (actor.kind === 'staff') return { portal_user_id: null, staff_id: actor.staffId };
   return forbidden('An agent cannot schedule reports for a customer; the customer can ask for one themselves.');
 }
