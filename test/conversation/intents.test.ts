@@ -357,6 +357,16 @@ describe.each(ENGINES)('conversations on %s', (engine) => {
     expect(chat.last.text).toMatch(/Cancelled/);
   });
 
+  it('starts over on request, dropping the question in progress', async () => {
+    const chat = await customer(world, 'ap@northwind.example');
+    await chat.say('I need to make a payment');
+    expect(chat.last.text).toMatch(/How much/);
+    await chat.say("let's start over");
+    expect(chat.last.text).toMatch(/start over/i);
+    const row = await world.handle.db.selectFrom('conversations').select('state').where('id', '=', chat.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(row.state).pending).toBeUndefined();
+  });
+
   it('continues a question after a restart of the service (state lives in the database)', async () => {
     const first = await customer(world, 'ap@northwind.example');
     await first.say('make a payment');
