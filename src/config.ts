@@ -16,7 +16,18 @@ export interface Config {
   /** Whether to load the demo data on first start, when the database has no accounts. */
   readonly demoData: boolean;
   readonly webChat: WebChatConfig;
+  /** The Slack app; null (Slack routes off) unless both the signing secret and the bot token are set. */
+  readonly slack: SlackConfig | null;
 }
+
+export interface SlackConfig {
+  readonly signingSecret: string;
+  readonly botToken: string;
+  /** Base URL of the Slack Web API (tests point it at a stand-in). */
+  readonly apiUrl: string;
+}
+
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 /** The web chat's secrets, origins, session lifetimes and flood limit. */
 export interface WebChatConfig {
@@ -81,6 +92,15 @@ const EnvSchema = z.object({
   WEBCHAT_FILE_URL_MINUTES: wholeNumber(1, 24 * 60).default(15),
   WEBCHAT_RATE_LIMIT_MESSAGES: wholeNumber(1, 10_000).default(20),
   WEBCHAT_RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 3600).default(10),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .refine((v) => v.startsWith('xoxb-'), { error: () => 'must be a bot token (starts with xoxb-)' })
+    .optional(),
+  SLACK_API_URL: z
+    .string()
+    .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { error: (issue) => `must be an http(s) URL, ${seen(issue.input)}` })
+    .optional(),
 });
 
 function secret() {
@@ -117,6 +137,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     // A generated key would change on every restart and differ between instances, ending every session.
     throw new AppError('config_invalid', 'PORTAL_SESSION_SECRET: is required when NODE_ENV=production (at least 32 characters)');
   }
+  if (Boolean(values.SLACK_SIGNING_SECRET) !== Boolean(values.SLACK_BOT_TOKEN)) {
+    const missing = values.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET';
+    throw new AppError('config_invalid', `${missing}: is required when the other Slack setting is set (set both, or neither to keep Slack off)`);
+  }
   return {
     port: values.PORT,
     host: values.HOST,
@@ -135,5 +159,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       rateLimitMessages: values.WEBCHAT_RATE_LIMIT_MESSAGES,
       rateLimitWindowSeconds: values.WEBCHAT_RATE_LIMIT_WINDOW_SECONDS,
     },
+    slack:
+      values.SLACK_SIGNING_SECRET && values.SLACK_BOT_TOKEN
+        ? { signingSecret: values.SLACK_SIGNING_SECRET, botToken: values.SLACK_BOT_TOKEN, apiUrl: values.SLACK_API_URL ?? DEFAULT_SLACK_API_URL }
+        : null,
   };
 }

@@ -30,6 +30,8 @@ export interface AppServices {
    * /openapi.json, and the landing page becomes the demo portal page that embeds the widget.
    */
   readonly webChat?: MountedChannel;
+  /** The Slack app (adapters/slack createSlackChannel): POST /slack/events. Off when not configured. */
+  readonly slack?: MountedChannel;
 }
 
 /** A channel's routes with their part of the OpenAPI document. */
@@ -58,7 +60,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   app.get('/healthz', async (c) => {
     const channels = {
-      slack: services.channels?.slack ? 'on' : 'off',
+      slack: services.channels?.slack || services.slack ? 'on' : 'off',
       teams: services.channels?.teams ? 'on' : 'off',
       web: services.webChat ? 'on' : 'off',
     };
@@ -83,6 +85,8 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   const openApi = openApiDocument(services.webChat);
   app.get('/openapi.json', (c) => c.json(openApi));
+
+  if (services.slack) app.route('/', services.slack.routes);
 
   if (services.webChat) {
     app.route('/', services.webChat.routes);

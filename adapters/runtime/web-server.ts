@@ -10,6 +10,7 @@ import type { DatabaseHandle } from '../../src/db/handle.js';
 import { createDomainContext } from '../../src/domain/context.js';
 import { type AppEnv, createApp, type DemoIdentityListing } from '../http/app.js';
 import type { Logger } from '../http/logger.js';
+import { createSlackChannel, type SlackChannel } from '../slack/index.js';
 import { createWebChat, type WebChat } from '../webchat/index.js';
 import { deriveKey } from '../webchat/signing.js';
 import { renderTranscriptPdf } from '../webchat/transcript-pdf.js';
@@ -22,6 +23,8 @@ const MAX_FRAME_BYTES = 64 * 1024;
 export interface NodeService {
   readonly app: Hono<AppEnv>;
   readonly webChat: WebChat;
+  /** The Slack app, when configured. */
+  readonly slack: SlackChannel | null;
   /** Lets the HTTP server hand WebSocket upgrades to the app. */
   attach(server: Server): void;
   /** Closes every chat socket and stream, so the server can stop. */
@@ -31,7 +34,7 @@ export interface NodeService {
 export interface NodeServiceOptions {
   readonly handle: DatabaseHandle;
   readonly logger: Logger;
-  readonly config: Pick<Config, 'webChat'>;
+  readonly config: Pick<Config, 'webChat'> & { readonly slack?: Config['slack'] };
   readonly demoIdentities?: readonly DemoIdentityListing[];
   /** Tests share one loaded model between servers. */
   readonly nlu?: LanguageUnderstanding;
@@ -72,13 +75,25 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     pollMs: options.pollMs,
     logger,
   });
-  const app = createApp({ handle, logger, demoIdentities: options.demoIdentities, webChat });
+  const slackSettings = options.config.slack ?? null;
+  const slack = slackSettings
+    ? createSlackChannel({
+        ctx,
+        engine,
+        signingSecret: slackSettings.signingSecret,
+        botToken: slackSettings.botToken,
+        apiUrl: slackSettings.apiUrl,
+        logger,
+      })
+    : null;
+  const app = createApp({ handle, logger, demoIdentities: options.demoIdentities, webChat, ...(slack ? { slack } : {}) });
   nodeWs = createNodeWebSocket({ app });
   nodeWs.wss.options.maxPayload = MAX_FRAME_BYTES;
   const sockets = nodeWs.wss;
   return {
     app,
     webChat,
+    slack,
     attach: (server) => nodeWs?.injectWebSocket(server),
     close: () => {
       webChat.close();

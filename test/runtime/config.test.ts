@@ -31,6 +31,7 @@ describe('parseConfig', () => {
         rateLimitMessages: 20,
         rateLimitWindowSeconds: 10,
       },
+      slack: null,
     });
   });
 
@@ -52,6 +53,9 @@ describe('parseConfig', () => {
         WEBCHAT_FILE_URL_MINUTES: '5',
         WEBCHAT_RATE_LIMIT_MESSAGES: '8',
         WEBCHAT_RATE_LIMIT_WINDOW_SECONDS: '4',
+        SLACK_SIGNING_SECRET: 'slack-signing-secret',
+        SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+        SLACK_API_URL: 'http://127.0.0.1:9999/api/',
       }),
     ).toEqual({
       port: 8080,
@@ -70,7 +74,20 @@ describe('parseConfig', () => {
         rateLimitMessages: 8,
         rateLimitWindowSeconds: 4,
       },
+      slack: { signingSecret: 'slack-signing-secret', botToken: 'xoxb-1-2-abc', apiUrl: 'http://127.0.0.1:9999/api/' },
     });
+  });
+
+  it('turns Slack on only with both its secret and its token', () => {
+    expect(parseConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' }).slack).toEqual({
+      signingSecret: 's',
+      botToken: 'xoxb-1',
+      apiUrl: 'https://slack.com/api/',
+    });
+    expect(() => parseConfig({ SLACK_SIGNING_SECRET: 's' })).toThrow(/SLACK_BOT_TOKEN: is required/);
+    expect(() => parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_SIGNING_SECRET: is required/);
+    expect(() => parseConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxp-user' })).toThrow(/SLACK_BOT_TOKEN: must be a bot token/);
+    expect(() => parseConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_API_URL: 'not a url' })).toThrow(/SLACK_API_URL/);
   });
 
   it('treats an empty variable as unset', () => {
