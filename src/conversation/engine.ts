@@ -1,6 +1,5 @@
 // The conversation engine: handleMessage(inbound, actor) → Reply. Every channel calls this; it keeps the
 // dialog state in the database, understands the message, asks for what is missing, confirms writes.
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Actor } from '../domain/actor.js';
@@ -439,4 +438,3 @@ function withoutFileContents(reply: Reply): unknown {
   return { ...reply, files: reply.files?.map((f) => ({ filename: f.filename, mediaType: f.mediaType, bytes: f.content.length })) };
 }
 
-export { randomUUID as newConversationId };

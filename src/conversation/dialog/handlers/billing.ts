@@ -1,5 +1,5 @@
 // Billing questions: balance, invoices, tax exemptions, billing address and paperless billing.
-import { billingAddressOf, getAccountSummary, setPaperless, updateBillingAddress } from '../../../domain/accounts/index.js';
+import { getAccountSummary, setPaperless, updateBillingAddress } from '../../../domain/accounts/index.js';
 import { getAccountBalance, getInvoice, listInvoices, listTaxExemptions } from '../../../domain/billing/index.js';
 import type { PostalAddress } from '../../../domain/validation.js';
 import { formatDate, formatMoney, formatMonth, humanise } from '../../format.js';
@@ -179,7 +179,7 @@ export async function paperless(turn: Turn, slots: Slots): Promise<Reply> {
       'paperless',
       { account: accountNumber, on: wanted },
       wanted
-        ? `Turn paperless billing on for ${accountNumber}? Invoices will be emailed instead of mailed, to ${billingAddressOf === undefined ? '' : 'the billing contact'}.`
+        ? `Turn paperless billing on for ${accountNumber}? Invoices will be emailed to the billing contact instead of mailed.`
         : `Turn paperless billing off for ${accountNumber}? Paper invoices will be mailed to the billing address.`,
     );
   });
