@@ -25,6 +25,8 @@ export interface SlackConfig {
   readonly botToken: string;
   /** Base URL of the Slack Web API (tests point it at a stand-in). */
   readonly apiUrl: string;
+  /** An answer slower than this shows "Working on it…" first (default 1,000 ms; tests set 0). */
+  readonly progressAfterMs?: number;
 }
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
@@ -82,9 +84,15 @@ const EnvSchema = z.object({
   FILE_URL_SECRET: secret().optional(),
   WEBCHAT_ALLOWED_ORIGINS: z
     .string()
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .refine((origins) => origins.every(isOrigin), {
-      error: (issue) => `must be a comma-separated list of origins like https://portal.example.com (scheme, host, optional port; no path), ${seen(issue.input)}`,
+      error: (issue) =>
+        `must be a comma-separated list of origins like https://portal.example.com (scheme, host, optional port; no path), ${seen(issue.input)}`,
     })
     .optional(),
   WEBCHAT_SESSION_IDLE_MINUTES: wholeNumber(1, 24 * 60).default(30),
@@ -99,7 +107,9 @@ const EnvSchema = z.object({
     .optional(),
   SLACK_API_URL: z
     .string()
-    .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { error: (issue) => `must be an http(s) URL, ${seen(issue.input)}` })
+    .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), {
+      error: (issue) => `must be an http(s) URL, ${seen(issue.input)}`,
+    })
     .optional(),
 });
 
@@ -135,11 +145,17 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const values = parsed.data;
   if (values.NODE_ENV === 'production' && !values.PORTAL_SESSION_SECRET) {
     // A generated key would change on every restart and differ between instances, ending every session.
-    throw new AppError('config_invalid', 'PORTAL_SESSION_SECRET: is required when NODE_ENV=production (at least 32 characters)');
+    throw new AppError(
+      'config_invalid',
+      'PORTAL_SESSION_SECRET: is required when NODE_ENV=production (at least 32 characters)',
+    );
   }
   if (Boolean(values.SLACK_SIGNING_SECRET) !== Boolean(values.SLACK_BOT_TOKEN)) {
     const missing = values.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET';
-    throw new AppError('config_invalid', `${missing}: is required when the other Slack setting is set (set both, or neither to keep Slack off)`);
+    throw new AppError(
+      'config_invalid',
+      `${missing}: is required when the other Slack setting is set (set both, or neither to keep Slack off)`,
+    );
   }
   return {
     port: values.PORT,
@@ -161,7 +177,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     slack:
       values.SLACK_SIGNING_SECRET && values.SLACK_BOT_TOKEN
-        ? { signingSecret: values.SLACK_SIGNING_SECRET, botToken: values.SLACK_BOT_TOKEN, apiUrl: values.SLACK_API_URL ?? DEFAULT_SLACK_API_URL }
+        ? {
+            signingSecret: values.SLACK_SIGNING_SECRET,
+            botToken: values.SLACK_BOT_TOKEN,
+            apiUrl: values.SLACK_API_URL ?? DEFAULT_SLACK_API_URL,
+          }
         : null,
   };
 }

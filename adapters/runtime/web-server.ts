@@ -5,7 +5,11 @@ import type { Server } from 'node:http';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { Hono } from 'hono';
 import type { Config } from '../../src/config.js';
-import { createConversationEngine, createProductUnderstanding, type LanguageUnderstanding } from '../../src/conversation/index.js';
+import {
+  createConversationEngine,
+  createProductUnderstanding,
+  type LanguageUnderstanding,
+} from '../../src/conversation/index.js';
 import type { DatabaseHandle } from '../../src/db/handle.js';
 import { createDomainContext } from '../../src/domain/context.js';
 import { type AppEnv, createApp, type DemoIdentityListing } from '../http/app.js';
@@ -46,7 +50,11 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
   const { handle, logger } = options;
   const settings = options.config.webChat;
   const ctx = createDomainContext(handle.db, options.now);
-  const engine = createConversationEngine({ ctx, nlu: options.nlu ?? createProductUnderstanding(), services: createChatServices() });
+  const engine = createConversationEngine({
+    ctx,
+    nlu: options.nlu ?? createProductUnderstanding(),
+    services: createChatServices(),
+  });
   let portalSecret = settings.portalSessionSecret;
   if (!portalSecret) {
     portalSecret = randomBytes(32).toString('base64url');
@@ -83,10 +91,17 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
         signingSecret: slackSettings.signingSecret,
         botToken: slackSettings.botToken,
         apiUrl: slackSettings.apiUrl,
+        ...(slackSettings.progressAfterMs !== undefined ? { progressAfterMs: slackSettings.progressAfterMs } : {}),
         logger,
       })
     : null;
-  const app = createApp({ handle, logger, demoIdentities: options.demoIdentities, webChat, ...(slack ? { slack } : {}) });
+  const app = createApp({
+    handle,
+    logger,
+    demoIdentities: options.demoIdentities,
+    webChat,
+    ...(slack ? { slack } : {}),
+  });
   nodeWs = createNodeWebSocket({ app });
   nodeWs.wss.options.maxPayload = MAX_FRAME_BYTES;
   const sockets = nodeWs.wss;

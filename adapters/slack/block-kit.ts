@@ -1,6 +1,7 @@
 // Renders the neutral Reply as Slack Block Kit, always within Slack's limits: at most 50 blocks, 3,000
 // characters a text, 10 fields a section, 25 elements an actions block, 75 characters a button label
 // and 2,000 a button value.
+import { INTENT_PREFIX } from '../../src/conversation/dialog/turn.js';
 import type { Reply, ReplyAction, ReplyCard, ReplyTable } from '../../src/conversation/reply.js';
 
 export const SLACK_LIMITS = {
@@ -45,6 +46,9 @@ export interface SlackMessage {
 
 /** Action ids start with this; the part after it is only there to keep ids unique within a message. */
 export const ACTION_ID_PREFIX = 'reply_action';
+/** Buttons that open the escalation form (a modal) instead of going back into the conversation. */
+export const OPEN_ESCALATE_ACTION = 'open_escalate_modal';
+const ESCALATE_TICKET_VALUE = new RegExp(`^${INTENT_PREFIX}ticket_escalate:(TT-\\d{6,})$`);
 
 /** Cuts text to at most `max` characters, ending with an ellipsis when it was cut. */
 export function truncate(text: string, max: number): string {
@@ -97,6 +101,16 @@ function chunks(text: string, max: number): string[] {
 function button(action: ReplyAction, id: string): ButtonElement | null {
   // A value that does not fit would come back cut and mean something else: such a button is left out.
   if (action.value.length > SLACK_LIMITS.buttonValue || action.value === '') return null;
+  // In Slack, "Escalate" on a ticket is a form (priority and reason in a modal) rather than a chat exchange.
+  const escalate = ESCALATE_TICKET_VALUE.exec(action.value);
+  if (escalate?.[1]) {
+    return {
+      type: 'button',
+      text: plain(`${action.label}…`, SLACK_LIMITS.buttonText),
+      value: escalate[1],
+      action_id: `${OPEN_ESCALATE_ACTION}:${id}`,
+    };
+  }
   const element: ButtonElement = {
     type: 'button',
     text: plain(action.label, SLACK_LIMITS.buttonText),
@@ -174,7 +188,10 @@ function cardBlocks(card: ReplyCard, index: number, conversationId?: string): Bl
  */
 export function renderBlockKit(reply: Reply, options: { conversationId?: string } = {}): SlackMessage {
   const { conversationId } = options;
-  const head: Block[] = chunks(reply.text, SLACK_LIMITS.text).map((piece) => ({ type: 'section', text: mrkdwn(piece) }));
+  const head: Block[] = chunks(reply.text, SLACK_LIMITS.text).map((piece) => ({
+    type: 'section',
+    text: mrkdwn(piece),
+  }));
   const cards: Block[] = [];
   for (const [i, card] of (reply.cards ?? []).entries()) {
     if (i > 0) cards.push({ type: 'divider' });
@@ -187,14 +204,19 @@ export function renderBlockKit(reply: Reply, options: { conversationId?: string 
   if (reply.handoff) {
     tail.unshift({
       type: 'context',
-      elements: [mrkdwn(reply.handoff.status === 'waiting' ? 'Waiting for a support agent.' : 'A support agent has joined.')],
+      elements: [
+        mrkdwn(reply.handoff.status === 'waiting' ? 'Waiting for a support agent.' : 'A support agent has joined.'),
+      ],
     });
   }
 
   let body = [...head, ...cards, ...files];
   const room = SLACK_LIMITS.blocks - Math.min(tail.length, SLACK_LIMITS.blocks - 1);
   if (body.length > room) {
-    body = [...body.slice(0, room - 1), { type: 'context', elements: [mrkdwn('(Shortened: the full answer does not fit in one Slack message.)')] }];
+    body = [
+      ...body.slice(0, room - 1),
+      { type: 'context', elements: [mrkdwn('(Shortened: the full answer does not fit in one Slack message.)')] },
+    ];
   }
   const blocks = [...body, ...tail].slice(0, SLACK_LIMITS.blocks);
   const fallback = reply.text.trim() === '' ? (reply.cards?.[0]?.title ?? ' ') : reply.text;
@@ -226,7 +248,8 @@ export function blockKitViolations(message: SlackMessage): string[] {
       if (block.elements.length > 10) problems.push(`${where}: ${block.elements.length} elements`);
       for (const e of block.elements) checkText(e, SLACK_LIMITS.text, where);
     } else if (block.type === 'actions') {
-      if (block.elements.length > SLACK_LIMITS.actionElements) problems.push(`${where}: ${block.elements.length} elements`);
+      if (block.elements.length > SLACK_LIMITS.actionElements)
+        problems.push(`${where}: ${block.elements.length} elements`);
       if (block.elements.length === 0) problems.push(`${where}: no elements`);
       if (block.block_id && block.block_id.length > SLACK_LIMITS.blockId) problems.push(`${where}: block_id too long`);
       const ids = new Set<string>();

@@ -1,30 +1,69 @@
-// The Slack app for staff, on one URL: POST /slack/events takes Events API callbacks (direct messages and
-// mentions), the /support slash command and interactivity (button presses). Every request is verified
-// with the signing secret and acknowledged at once; the engine runs after the ack and its reply is posted
-// through the Web API (@slack/web-api's WebClient, pointed at SLACK_API_URL) or the request's response_url.
+// The Slack app for staff, built on @slack/bolt and mounted on the service's Hono app at POST /slack/events
+// (events, the /support slash command, interactivity and options on one URL, through HonoReceiver).
 //
-// This implements the Slack HTTP protocol directly rather than through @slack/bolt: Bolt wants to own the
-// request cycle (its own receiver and ack plumbing), while this route only needs verification, an ack and
-// the Web API client — so there is no second HTTP server and nothing to adapt.
-import { type FilesUploadV2Arguments, type KnownBlock, LogLevel, WebClient } from '@slack/web-api';
+// Ways in: direct messages, mentions in channels (answered in the thread), /support (answered privately),
+// buttons (back into the conversation), the "Open a ticket from this message" shortcut and the App Home tab.
+// Forms are modals: opening a ticket and escalating one (priority and reason). Every listener acks first;
+// the engine runs after the ack and a slow answer shows "Working on it…" that is replaced in place.
+//
+// Privacy: customer data goes only where a staff member asked for it — a DM, the thread of their mention,
+// or privately (ephemeral, or a DM) for slash commands, shortcuts, modals and the App Home.
+import { App, type BlockAction, type ButtonAction, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { type KnownBlock, type View, WebClient } from '@slack/web-api';
 import { Hono } from 'hono';
-import type { Logger } from '../http/logger.js';
-import type { MountedChannel } from '../http/app.js';
 import type { ConversationEngine } from '../../src/conversation/engine.js';
 import type { Reply, ReplyFile } from '../../src/conversation/reply.js';
+import { searchAccounts } from '../../src/domain/accounts/index.js';
 import type { StaffActor } from '../../src/domain/actor.js';
 import type { DomainContext } from '../../src/domain/context.js';
+import { listHandoffQueue } from '../../src/domain/handoffs/index.js';
 import { loadActorForChannelIdentity } from '../../src/domain/identity/index.js';
-import { renderBlockKit, type SlackMessage, truncate } from './block-kit.js';
-import { verifySlackRequest } from './verify.js';
+import { listPublicOutages } from '../../src/domain/outages/index.js';
+import type { Outcome } from '../../src/domain/result.js';
+import {
+  createTicket,
+  escalateTicket,
+  getTicket,
+  listTickets,
+  type TicketDetail,
+} from '../../src/domain/tickets/index.js';
+import type { ContactMethod, TicketPriority } from '../../src/db/schema.js';
+import type { MountedChannel } from '../http/app.js';
+import type { Logger } from '../http/logger.js';
+import { ACTION_ID_PREFIX, renderBlockKit, type SlackMessage, truncate } from './block-kit.js';
+import { HonoReceiver } from './receiver.js';
+import {
+  ACCOUNT_OPTIONS_ACTION,
+  CREATE_TICKET_VIEW,
+  createTicketModal,
+  decodeMetadata,
+  ESCALATE_VIEW,
+  escalateModal,
+  homeView,
+  type ModalMetadata,
+  noticeModal,
+  OPEN_CREATE_TICKET_ACTION,
+  OPEN_ESCALATE_ACTION,
+  strangerHomeView,
+  submitted,
+  TICKET_SHORTCUT,
+} from './views.js';
 
+export { MAX_BODY_BYTES } from './receiver.js';
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
-/** Slack's own payloads are far smaller; anything above this is refused with 400. */
-export const MAX_BODY_BYTES = 256 * 1024;
 
 export const REFUSAL =
   "Sorry — this assistant is for the provider's staff, and your Slack account isn't linked to a staff record. Please ask an administrator to link it.";
 export const WORKING = 'Working on it…';
+export const COMMAND_HELP = [
+  'Ask me anything about a customer, in your own words. For example:',
+  '• `/support balance 1002345`',
+  '• `/support tickets acme`',
+  '• `/support outages toronto`',
+].join('\n');
+const STALE_BUTTON = 'That button belongs to a conversation I no longer have. Please ask again.';
+const FAILED = 'Sorry — something went wrong while I was working on that. Please try again in a moment.';
+const FILES_SENT_PRIVATELY = 'I’ve sent the file to you in a direct message.';
 
 export interface SlackChannelOptions {
   readonly ctx: DomainContext;
@@ -36,37 +75,57 @@ export interface SlackChannelOptions {
   readonly logger: Logger;
   /** Wall clock for the signature window (not the domain clock). */
   readonly nowMs?: () => number;
+  /** An answer slower than this first shows "Working on it…", replaced in place when done. Default 1,000 ms; 0 = always. */
+  readonly progressAfterMs?: number;
 }
 
 export interface SlackChannel extends MountedChannel {
-  /** Resolves when every reply started so far has been posted (tests, shutdown). */
+  /** Resolves when every request taken so far has been fully handled (tests, shutdown). */
   settled(): Promise<void>;
 }
 
-/** Where a conversation's replies go: a DM, a thread in a channel, or a slash command's response_url. */
+/** Where a conversation's replies go: a DM, a thread in a channel, or (slash command) the person privately. */
 type Place = { team: string; channel: string; threadTs?: string; user: string };
+
+type Answer = SlackMessage & { files: readonly ReplyFile[] };
 
 export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   const { ctx, engine, logger } = options;
   const apiUrl = options.apiUrl ?? DEFAULT_SLACK_API_URL;
-  const nowMs = options.nowMs ?? Date.now;
-  const client = new WebClient(options.botToken, {
+  const progressAfterMs = options.progressAfterMs ?? 1000;
+  const clientOptions = {
     slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
     logLevel: LogLevel.ERROR,
     // A 429 is waited out (Retry-After) by the client; other failures are retried a few times.
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+  };
+  const receiver = new HonoReceiver({ signingSecret: options.signingSecret, logger, nowMs: options.nowMs ?? Date.now });
+
+  // One workspace, one bot token: the bot's own ids (for Bolt's ignore-self) are looked up once, on first use.
+  const authClient = new WebClient(options.botToken, clientOptions);
+  let botIdentity: Promise<{ botId?: string; botUserId?: string }> | null = null;
+  const app = new App({
+    receiver,
+    convoStore: false,
+    logger: boltLogger(logger),
+    clientOptions,
+    authorize: async () => {
+      botIdentity ??= authClient.auth.test().then(
+        (r) => ({ ...(r.bot_id ? { botId: r.bot_id } : {}), ...(r.user_id ? { botUserId: r.user_id } : {}) }),
+        (error: unknown) => {
+          botIdentity = null;
+          throw error;
+        },
+      );
+      return { botToken: options.botToken, ...(await botIdentity) };
+    },
   });
-  const responseOrigins = new Set(['https://hooks.slack.com', new URL(apiUrl).origin]);
-  const pending = new Set<Promise<unknown>>();
+  app.error(async (error) => {
+    logger.error({ err: error }, 'slack: listener failed');
+  });
 
-  function later(work: () => Promise<unknown>): void {
-    const task = work().catch((error: unknown) => logger.error({ err: error }, 'slack: reply failed'));
-    pending.add(task);
-    void task.finally(() => pending.delete(task));
-  }
-
-  async function staffFor(team: string, user: string): Promise<StaffActor | null> {
-    if (!team || !user) return null;
+  async function staffFor(team: string | undefined, user: string | undefined): Promise<StaffActor | null> {
+    if (!team || !user || !idPart(team) || !idPart(user)) return null;
     const actor = await loadActorForChannelIdentity(ctx, 'slack', team, user);
     return actor?.kind === 'staff' ? actor : null;
   }
@@ -81,200 +140,460 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
-  async function post(place: Place, message: SlackMessage): Promise<void> {
-    await client.chat.postMessage({
+  async function converse(
+    actor: StaffActor,
+    conversationId: string,
+    input: { text?: string; action?: string; messageId?: string },
+  ): Promise<Answer> {
+    const reply: Reply = await engine.handleMessage({ channel: 'slack', conversationId, ...input }, actor);
+    return { ...renderBlockKit(reply, { conversationId }), files: reply.files ?? [] };
+  }
+
+  /** Uploads files into a channel with the current flow: files.getUploadURLExternal, the upload, files.completeUploadExternal. */
+  async function upload(
+    client: WebClient,
+    channel: string,
+    threadTs: string | undefined,
+    files: readonly ReplyFile[],
+  ): Promise<void> {
+    if (files.length === 0) return;
+    await client.filesUploadV2({
+      channel_id: channel,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      file_uploads: files.map((file) => ({
+        file: Buffer.from(file.content),
+        filename: file.filename,
+        title: file.description ?? file.filename,
+      })),
+    } as Parameters<WebClient['filesUploadV2']>[0]);
+  }
+
+  /** The person's DM with the app, for anything private that is not a plain message (files). */
+  async function directChannel(client: WebClient, user: string): Promise<string> {
+    const opened = await client.conversations.open({ users: user });
+    return opened.channel?.id ?? user;
+  }
+
+  async function post(
+    client: WebClient,
+    place: { channel: string; threadTs?: string },
+    message: SlackMessage,
+  ): Promise<string | undefined> {
+    const posted = await client.chat.postMessage({
       channel: place.channel,
       text: message.text,
       blocks: message.blocks as unknown as KnownBlock[],
       ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
     });
+    return posted.ts;
   }
 
-  async function respond(responseUrl: string, body: Record<string, unknown>): Promise<void> {
-    let origin: string;
-    try {
-      origin = new URL(responseUrl).origin;
-    } catch {
-      return;
-    }
-    if (!responseOrigins.has(origin)) {
-      logger.warn({ origin }, 'slack: response_url outside Slack refused');
-      return;
-    }
-    const res = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (!res.ok) logger.warn({ status: res.status }, 'slack: response_url post failed');
-  }
-
-  async function converse(
+  /**
+   * Answers in a DM or thread. A slow answer (a report, a PDF) first shows "Working on it…", which is then
+   * replaced in place by the answer; files follow in the same place.
+   */
+  async function answerInPlace(
+    client: WebClient,
     actor: StaffActor,
-    conversationId: string,
+    place: Place,
     input: { text?: string; action?: string; messageId?: string },
-  ): Promise<SlackMessage & { files: readonly ReplyFile[] }> {
-    const reply: Reply = await engine.handleMessage({ channel: 'slack', conversationId, ...input }, actor);
-    return { ...renderBlockKit(reply, { conversationId }), files: reply.files ?? [] };
+  ) {
+    const work = converse(actor, conversationIdFor(place), input);
+    work.catch(() => undefined); // awaited below; this only keeps a failure from counting as unhandled meanwhile
+    // 0 (or less) means always: the progress message is posted first whatever the answer's speed.
+    const slow =
+      progressAfterMs <= 0 || (await Promise.race([work.then(() => false), sleep(progressAfterMs).then(() => true)]));
+    const progressTs = slow
+      ? await post(client, place, {
+          text: WORKING,
+          blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:hourglass_flowing_sand: ${WORKING}` }] }],
+        })
+      : undefined;
+    let answer: Answer;
+    try {
+      answer = await work;
+    } catch (error) {
+      // Never leave "Working on it…" standing: say it failed, in the same message.
+      if (progressTs) await client.chat.update({ channel: place.channel, ts: progressTs, text: FAILED, blocks: [] });
+      throw error;
+    }
+    if (progressTs) {
+      await client.chat.update({
+        channel: place.channel,
+        ts: progressTs,
+        text: answer.text,
+        blocks: answer.blocks as unknown as KnownBlock[],
+      });
+    } else {
+      await post(client, place, answer);
+    }
+    await upload(client, place.channel, place.threadTs, answer.files);
   }
 
-  /** Posts the message, then uploads its files into the same place with the current upload flow. */
-  async function deliver(place: Place, message: SlackMessage & { files: readonly ReplyFile[] }): Promise<void> {
-    await post(place, { text: message.text, blocks: message.blocks });
-    if (message.files.length === 0) return;
-    // files.getUploadURLExternal, the upload itself, then files.completeUploadExternal (not the retired files.upload).
-    await client.filesUploadV2({
-      channel_id: place.channel,
-      ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
-      file_uploads: message.files.map((file) => ({
-        file: Buffer.from(file.content),
-        filename: file.filename,
-        title: file.description ?? file.filename,
-      })),
-    } as FilesUploadV2Arguments);
+  /** Says something to one person where they are: ephemeral under a message (response_url), else in a small modal. */
+  async function tell(
+    client: WebClient,
+    body: { response_url?: string; trigger_id?: string },
+    text: string,
+    respond?: (m: object) => Promise<unknown>,
+  ) {
+    if (respond && body.response_url) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text });
+    } else if (body.trigger_id) {
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: noticeModal('Support Assistant', text) as unknown as View,
+      });
+    }
   }
 
-  async function onEvent(body: EventCallback): Promise<void> {
-    const event = body.event;
-    if (!event || typeof event !== 'object') return;
-    const isIm = event.type === 'message' && event.channel_type === 'im' && !event.subtype && !event.bot_id;
-    const isMention = event.type === 'app_mention' && !event.bot_id;
-    if (!isIm && !isMention) return;
-    const team = String(body.team_id ?? event.team ?? '');
-    const user = String(event.user ?? '');
-    const channel = String(event.channel ?? '');
-    if (!channel || !idPart(team) || !idPart(user) || !idPart(channel)) return;
-    const actor = await staffFor(team, user);
-    if (!actor) {
-      await client.chat.postEphemeral({ channel, user, text: REFUSAL, ...(event.thread_ts ? { thread_ts: String(event.thread_ts) } : {}) });
+  /** Where the outcome of a form goes: back into its conversation when it has one in a DM or thread, else a DM. */
+  async function sayOutcome(client: WebClient, user: string, metadata: ModalMetadata, message: SlackMessage) {
+    const place = metadata.conversationId ? placeFor(metadata.conversationId) : null;
+    if (place && !place.viaResponseUrl && place.user === user) await post(client, place, message);
+    else await post(client, { channel: user }, message);
+  }
+
+  // Retries (X-Slack-Retry-Num) and duplicate deliveries of an event are acknowledged and not run again.
+  app.use(async ({ body, next }) => {
+    const envelope = body as { type?: string; event_id?: string };
+    if (
+      envelope.type === 'event_callback' &&
+      typeof envelope.event_id === 'string' &&
+      !(await firstDelivery(envelope.event_id))
+    )
       return;
-    }
-    const threadTs = isMention ? String(event.thread_ts ?? event.ts ?? '') : event.thread_ts ? String(event.thread_ts) : undefined;
-    const place: Place = { team, channel, user, ...(threadTs ? { threadTs } : {}) };
-    const text = String(event.text ?? '')
-      .replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ')
-      .trim();
-    const message = await converse(actor, conversationIdFor(place), {
-      text,
-      ...(typeof event.client_msg_id === 'string' ? { messageId: event.client_msg_id } : {}),
-    });
-    await deliver(place, message);
-  }
-
-  async function onCommand(form: URLSearchParams): Promise<Response> {
-    const team = form.get('team_id') ?? '';
-    const user = form.get('user_id') ?? '';
-    const channel = form.get('channel_id') ?? '';
-    const responseUrl = form.get('response_url') ?? '';
-    if (!idPart(team) || !idPart(user) || !idPart(channel) || !responseUrl) return badRequest('Malformed slash command.');
-    const actor = await staffFor(team, user);
-    if (!actor) return Response.json({ response_type: 'ephemeral', text: REFUSAL });
-    const text = (form.get('text') ?? '').trim();
-    // The command's own conversation: per person and channel, answered privately through response_url.
-    const conversationId = `slack:${team}:${channel}:u:${user}`;
-    if (text === '' || text === 'help') {
-      return Response.json({ response_type: 'ephemeral', text: COMMAND_HELP });
-    }
-    later(async () => {
-      // Files are not uploaded from a command: that would show them to the whole channel.
-      const { files: _files, ...message } = await converse(actor, conversationId, { text });
-      await respond(responseUrl, { response_type: 'ephemeral', replace_original: true, ...message });
-    });
-    return Response.json({ response_type: 'ephemeral', text: WORKING });
-  }
-
-  async function onInteraction(payload: Interaction): Promise<Response> {
-    if (payload.type !== 'block_actions') return new Response(null, { status: 200 });
-    const team = String(payload.team?.id ?? payload.user?.team_id ?? '');
-    const user = String(payload.user?.id ?? '');
-    const pressed = payload.actions?.[0];
-    const responseUrl = typeof payload.response_url === 'string' ? payload.response_url : '';
-    if (!pressed || typeof pressed.value !== 'string' || typeof pressed.block_id !== 'string') return new Response(null, { status: 200 });
-    const conversationId = conversationIdFromBlockId(pressed.block_id);
-    const place = conversationId ? placeFor(conversationId) : null;
-    const actor = await staffFor(team, user);
-    if (!actor) {
-      if (responseUrl) later(() => respond(responseUrl, { response_type: 'ephemeral', replace_original: false, text: REFUSAL }));
-      return new Response(null, { status: 200 });
-    }
-    if (!conversationId || !place || place.team !== team) {
-      if (responseUrl) later(() => respond(responseUrl, { response_type: 'ephemeral', replace_original: false, text: STALE_BUTTON }));
-      return new Response(null, { status: 200 });
-    }
-    const value = pressed.value;
-    later(async () => {
-      const message = await converse(actor, conversationId, { action: value });
-      // A slash command's answers (and anything ephemeral) go back through response_url; the rest to the thread.
-      if (place.viaResponseUrl || payload.container?.is_ephemeral) {
-        const { files: _files, ...body } = message;
-        if (responseUrl) await respond(responseUrl, { response_type: 'ephemeral', replace_original: false, ...body });
-      } else {
-        await deliver(place, message);
-      }
-    });
-    return new Response(null, { status: 200 });
-  }
-
-  const routes = new Hono();
-  routes.post('/slack/events', async (c) => {
-    const length = Number(c.req.header('content-length') ?? '0');
-    if (length > MAX_BODY_BYTES) return badRequest('Request too large.');
-    const raw = await c.req.text();
-    if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) return badRequest('Request too large.');
-    const verified = verifySlackRequest(
-      options.signingSecret,
-      { timestamp: c.req.header('x-slack-request-timestamp'), signature: c.req.header('x-slack-signature') },
-      raw,
-      nowMs(),
-    );
-    if (!verified.ok) {
-      logger.warn({ reason: verified.reason }, 'slack: request refused');
-      return c.json({ error: { code: 'unauthorized', message: 'Invalid Slack signature.' } }, 401);
-    }
-    const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type === 'application/x-www-form-urlencoded') {
-      const form = new URLSearchParams(raw);
-      const payload = form.get('payload');
-      if (payload !== null) {
-        const parsed = parseJson(payload);
-        if (!parsed || typeof parsed !== 'object') return badRequest('Malformed interaction payload.');
-        return onInteraction(parsed as Interaction);
-      }
-      if (form.get('command')) return onCommand(form);
-      return badRequest('Unknown form request.');
-    }
-    const body = parseJson(raw);
-    if (!body || typeof body !== 'object') return badRequest('Malformed JSON.');
-    const envelope = body as EventCallback & { challenge?: unknown };
-    if (envelope.type === 'url_verification') {
-      if (typeof envelope.challenge !== 'string') return badRequest('Missing challenge.');
-      return c.json({ challenge: envelope.challenge });
-    }
-    if (envelope.type === 'event_callback') {
-      const eventId = typeof envelope.event_id === 'string' ? envelope.event_id : '';
-      if (!/^[A-Za-z0-9._:-]{1,100}$/.test(eventId)) return badRequest('Missing event id.');
-      // A retry (X-Slack-Retry-Num) of an event already taken is acknowledged and not run again.
-      if (await firstDelivery(eventId)) later(() => onEvent(envelope));
-      return c.body(null, 200);
-    }
-    return c.body(null, 200);
+    await next();
   });
 
-  return {
-    routes,
-    settled: async () => {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
+  // Direct messages.
+  app.event('message', async ({ event, body, client }) => {
+    const m = event as {
+      channel_type?: string;
+      subtype?: string;
+      bot_id?: string;
+      user?: string;
+      channel?: string;
+      text?: string;
+      thread_ts?: string;
+      client_msg_id?: string;
+    };
+    if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user || !m.channel || !idPart(m.channel)) return;
+    const team = body.team_id;
+    const actor = await staffFor(team, m.user);
+    if (!actor) {
+      await client.chat.postEphemeral({ channel: m.channel, user: m.user, text: REFUSAL });
+      return;
+    }
+    const place: Place = { team, channel: m.channel, user: m.user, ...(m.thread_ts ? { threadTs: m.thread_ts } : {}) };
+    await answerInPlace(client, actor, place, {
+      text: m.text ?? '',
+      ...(m.client_msg_id ? { messageId: m.client_msg_id } : {}),
+    });
+  });
+
+  // Mentions in channels: the staff member asked there, so the answer goes in the thread of their message.
+  app.event('app_mention', async ({ event, body, client }) => {
+    if (event.bot_id || !event.user || !idPart(event.channel)) return;
+    const team = body.team_id;
+    const actor = await staffFor(team, event.user);
+    if (!actor) {
+      await client.chat.postEphemeral({
+        channel: event.channel,
+        user: event.user,
+        text: REFUSAL,
+        ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}),
+      });
+      return;
+    }
+    const place: Place = { team, channel: event.channel, user: event.user, threadTs: event.thread_ts ?? event.ts };
+    const text = event.text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ').trim();
+    await answerInPlace(client, actor, place, {
+      text,
+      ...(event.client_msg_id ? { messageId: event.client_msg_id } : {}),
+    });
+  });
+
+  app.event('app_home_opened', async ({ event, body, client }) => {
+    if (event.tab !== 'home') return;
+    await publishHome(client, body.team_id, event.user);
+  });
+
+  async function publishHome(client: WebClient, team: string, user: string): Promise<void> {
+    const actor = await staffFor(team, user);
+    if (!actor) {
+      await client.views.publish({ user_id: user, view: strangerHomeView(REFUSAL) as unknown as View });
+      return;
+    }
+    const [tickets, outages, handoffs] = await Promise.all([
+      listTickets(ctx, actor, { openOnly: true, minPriority: 'high', limit: 50 }),
+      listPublicOutages(ctx, actor),
+      listHandoffQueue(ctx, actor),
+    ]);
+    const view = homeView({
+      staff: { email: actor.email, role: actor.role },
+      tickets: tickets.kind === 'ok' ? tickets.value : [],
+      outages: outages.value,
+      handoffs: handoffs.kind === 'ok' ? handoffs.value : [],
+    });
+    await client.views.publish({ user_id: user, view: view as unknown as View });
+  }
+
+  // /support <anything>: answered privately (ephemeral) where it was typed.
+  app.command('/support', async ({ command, ack, respond, client }) => {
+    const actor = await staffFor(command.team_id, command.user_id);
+    if (!actor) {
+      await ack({ response_type: 'ephemeral', text: REFUSAL });
+      return;
+    }
+    const text = command.text.trim();
+    if (text === '' || text.toLowerCase() === 'help') {
+      await ack({ response_type: 'ephemeral', text: COMMAND_HELP });
+      return;
+    }
+    await ack({ response_type: 'ephemeral', text: WORKING });
+    const { files, ...message } = await converse(
+      actor,
+      `slack:${command.team_id}:${command.channel_id}:u:${command.user_id}`,
+      { text },
+    );
+    // Files go to the person's DM: uploading into the channel would show them to everyone there.
+    if (files.length > 0) await upload(client, await directChannel(client, command.user_id), undefined, files);
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: true,
+      ...message,
+      ...(files.length > 0
+        ? {
+            blocks: [
+              ...message.blocks,
+              { type: 'context', elements: [{ type: 'mrkdwn', text: FILES_SENT_PRIVATELY }] },
+            ].slice(-50),
+          }
+        : {}),
+    } as Parameters<typeof respond>[0]);
+  });
+
+  // Any other command pointed at this app: help.
+  app.command(/^\/(?!support$)/, async ({ ack }) => {
+    await ack({ response_type: 'ephemeral', text: `I only know \`/support\`. ${COMMAND_HELP}` });
+  });
+
+  // Buttons of the conversation's replies: the press goes back into the conversation.
+  app.action<BlockAction<ButtonAction>>(
+    { type: 'block_actions', action_id: new RegExp(`^${ACTION_ID_PREFIX}:`) },
+    async ({ ack, body, action, respond, client }) => {
+      await ack();
+      const actor = await staffFor(body.team?.id ?? body.user.team_id, body.user.id);
+      if (!actor) {
+        await tell(client, body, REFUSAL, respond);
+        return;
+      }
+      const conversationId = conversationIdFromBlockId(action.block_id);
+      const place = conversationId ? placeFor(conversationId) : null;
+      if (!conversationId || !place || place.team !== (body.team?.id ?? body.user.team_id)) {
+        await tell(client, body, STALE_BUTTON, respond);
+        return;
+      }
+      // A slash command's answers (and anything ephemeral) stay private; the rest go to the DM or thread.
+      if (place.viaResponseUrl || body.container?.is_ephemeral) {
+        const { files, ...message } = await converse(actor, conversationId, { action: action.value ?? '' });
+        if (files.length > 0) await upload(client, await directChannel(client, body.user.id), undefined, files);
+        await respond({ response_type: 'ephemeral', replace_original: false, ...message } as Parameters<
+          typeof respond
+        >[0]);
+        return;
+      }
+      await answerInPlace(client, actor, place, { action: action.value ?? '' });
     },
+  );
+
+  // "Escalate…" on a ticket (in a reply or the App Home): the escalation form, unless the ticket moved on.
+  app.action<BlockAction<ButtonAction>>(
+    { type: 'block_actions', action_id: new RegExp(`^${OPEN_ESCALATE_ACTION}(:|$)`) },
+    async ({ ack, body, action, respond, client }) => {
+      await ack();
+      const actor = await staffFor(body.team?.id ?? body.user.team_id, body.user.id);
+      if (!actor) return tell(client, body, REFUSAL, respond);
+      const found = await getTicket(ctx, actor, { ticketNumber: action.value ?? '' });
+      if (found.kind !== 'ok')
+        return tell(client, body, `I can't find ticket ${truncate(action.value ?? '', 20)}.`, respond);
+      const ticket = found.value;
+      if (ticket.status === 'resolved' || ticket.status === 'closed') {
+        return tell(
+          client,
+          body,
+          `Ticket ${ticket.number} is ${ticket.status} now, so it can't be escalated. You can open a new ticket instead.`,
+          respond,
+        );
+      }
+      if (ticket.priority === 'critical')
+        return tell(client, body, `Ticket ${ticket.number} is already at critical priority.`, respond);
+      const conversationId = body.container?.type === 'message' ? conversationIdFromBlockId(action.block_id) : null;
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: escalateModal(ticket, conversationId ? { conversationId } : {}) as unknown as View,
+      });
+    },
+  );
+
+  app.action(
+    { type: 'block_actions', action_id: OPEN_CREATE_TICKET_ACTION },
+    async ({ ack, body, client, respond }) => {
+      await ack();
+      const actor = await staffFor(body.team?.id ?? body.user.team_id, body.user.id);
+      if (!actor) return tell(client, body, REFUSAL, respond);
+      await client.views.open({ trigger_id: body.trigger_id, view: createTicketModal({}, {}) as unknown as View });
+    },
+  );
+
+  // The message shortcut "Open a ticket from this message": the ticket form, prefilled from the message.
+  app.shortcut({ type: 'message_action', callback_id: TICKET_SHORTCUT }, async ({ ack, shortcut, client }) => {
+    await ack();
+    const actor = await staffFor(shortcut.team?.id ?? shortcut.user.team_id, shortcut.user.id);
+    if (!actor) {
+      await client.views.open({
+        trigger_id: shortcut.trigger_id,
+        view: noticeModal('Support Assistant', REFUSAL) as unknown as View,
+      });
+      return;
+    }
+    const text = (shortcut.message.text ?? '').replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, '').trim();
+    const firstLine = text.split('\n').find((l) => l.trim() !== '') ?? '';
+    const view = createTicketModal(
+      { title: firstLine, description: text },
+      { source: { channel: shortcut.channel.id, ts: shortcut.message.ts } },
+    );
+    await client.views.open({ trigger_id: shortcut.trigger_id, view: view as unknown as View });
+  });
+
+  // The account menu of the ticket form: staff search every account by number or name.
+  app.options<'block_suggestion'>(
+    { type: 'block_suggestion', action_id: ACCOUNT_OPTIONS_ACTION },
+    async ({ ack, body }) => {
+      const actor = await staffFor(body.team?.id ?? body.user.team_id, body.user.id);
+      const found = actor ? await searchAccounts(ctx, actor, { query: body.value, limit: 50 }) : null;
+      const accounts = found?.kind === 'ok' ? found.value : [];
+      await ack({
+        options: accounts.map((a) => ({
+          text: { type: 'plain_text', text: truncate(`${a.number} · ${a.name}`, 75) },
+          value: a.number,
+        })),
+      });
+    },
+  );
+
+  app.view(ESCALATE_VIEW, async ({ ack, body, view, client }) => {
+    const actor = await staffFor(body.team?.id ?? body.user.team_id, body.user.id);
+    if (!actor) return ack({ response_action: 'errors', errors: { reason: truncate(REFUSAL, 150) } });
+    const metadata = decodeMetadata(view.private_metadata);
+    const values = view.state.values as Parameters<typeof submitted>[0];
+    const result = await escalateTicket(ctx, actor, {
+      ticketNumber: metadata.ticket ?? '',
+      toPriority: submitted(values, 'priority') as TicketPriority,
+      reason: submitted(values, 'reason'),
+      // The modal's id: a repeated submission of the same form escalates once.
+      idempotencyKey: `slack-view:${view.id}`,
+    });
+    if (result.kind !== 'ok')
+      return ack({ response_action: 'errors', errors: formErrors(result, { toPriority: 'priority' }, 'reason') });
+    await ack();
+    const t = result.value;
+    const last = t.escalations.at(-1);
+    const said = renderBlockKit({
+      text: `${result.replayed ? 'Already escalated' : 'Escalated'} ${t.number} to ${t.priority} priority.`,
+      cards: [ticketCard(t, last ? [{ label: 'Reason', value: last.reason }] : [])],
+    });
+    await sayOutcome(client, body.user.id, metadata, said);
+  });
+
+  app.view(CREATE_TICKET_VIEW, async ({ ack, body, view, client }) => {
+    const actor = await staffFor(body.team?.id ?? body.user.team_id, body.user.id);
+    if (!actor) return ack({ response_action: 'errors', errors: { title: truncate(REFUSAL, 150) } });
+    const metadata = decodeMetadata(view.private_metadata);
+    const values = view.state.values as Parameters<typeof submitted>[0];
+    const accountNumber = submitted(values, 'account');
+    if (!accountNumber)
+      return ack({ response_action: 'errors', errors: { account: 'Please pick the customer account.' } });
+    const result = await createTicket(ctx, actor, {
+      accountNumber,
+      title: submitted(values, 'title'),
+      description: submitted(values, 'description'),
+      priority: submitted(values, 'priority') as TicketPriority,
+      preferredContact: submitted(values, 'contact') as ContactMethod,
+      idempotencyKey: `slack-view:${view.id}`,
+    });
+    if (result.kind !== 'ok') {
+      return ack({
+        response_action: 'errors',
+        errors: formErrors(
+          result,
+          { title: 'title', description: 'description', priority: 'priority', preferredContact: 'contact' },
+          'account',
+        ),
+      });
+    }
+    await ack();
+    const t = result.value;
+    const from =
+      metadata.source && idPart(metadata.source.channel)
+        ? [{ label: 'From', value: `a message in <#${metadata.source.channel}>` }]
+        : [];
+    const said = renderBlockKit({
+      text: `${result.replayed ? 'Already opened' : 'Opened'} ${t.number} on account ${t.accountNumber}.`,
+      cards: [ticketCard(t, from)],
+    });
+    // Said privately (a DM), never in the channel the message came from.
+    await sayOutcome(client, body.user.id, metadata, said);
+  });
+
+  const routes = new Hono();
+  routes.post('/slack/events', (c) => receiver.handle(c.req.raw));
+  return { routes, settled: () => receiver.settled() };
+}
+
+function ticketCard(t: TicketDetail, extra: { label: string; value: string }[]) {
+  return {
+    title: `${t.number} · ${t.title}`,
+    fields: [
+      { label: 'Account', value: t.accountNumber },
+      { label: 'Priority', value: t.priority },
+      { label: 'Status', value: t.status.replace(/_/g, ' ') },
+      ...extra,
+    ],
   };
 }
 
-export const COMMAND_HELP = [
-  'Ask me anything about a customer, in your own words. For example:',
-  '• `/support balance 1002345`',
-  '• `/support tickets acme`',
-  '• `/support outages toronto`',
-].join('\n');
-const STALE_BUTTON = 'That button belongs to a conversation I no longer have. Please ask again.';
+/** A refused form submission as Slack's per-field errors; anything not about one field goes under `fallback`. */
+function formErrors(
+  outcome: Exclude<Outcome<unknown>, { kind: 'ok' }>,
+  fields: Record<string, string>,
+  fallback: string,
+): Record<string, string> {
+  const message = outcomeMessage(outcome);
+  const block = outcome.kind === 'invalid' ? (fields[outcome.field] ?? fallback) : fallback;
+  return { [block]: truncate(message, 150) };
+}
 
-/** Conversation ids: `slack:T:D` (DM), `slack:T:C:t:TS:U` (a thread, per person), `slack:T:C:u:U` (slash command). */
+function outcomeMessage(outcome: Exclude<Outcome<unknown>, { kind: 'ok' }>): string {
+  switch (outcome.kind) {
+    case 'invalid':
+    case 'conflict':
+      return outcome.message;
+    case 'not_found':
+      return `I can't find ${outcome.what}.`;
+    case 'forbidden':
+      return outcome.reason;
+    case 'sign_in_required':
+      return REFUSAL;
+  }
+}
+
+/** Conversation ids: `slack:T:D:d:U` (DM), `slack:T:C:t:TS:U` (a thread, per person), `slack:T:C:u:U` (slash command). */
 export function conversationIdFor(place: Place): string {
-  return place.threadTs ? `slack:${place.team}:${place.channel}:t:${place.threadTs}:${place.user}` : `slack:${place.team}:${place.channel}:d:${place.user}`;
+  return place.threadTs
+    ? `slack:${place.team}:${place.channel}:t:${place.threadTs}:${place.user}`
+    : `slack:${place.team}:${place.channel}:d:${place.user}`;
 }
 
 function placeFor(conversationId: string): (Place & { viaResponseUrl: boolean }) | null {
@@ -287,8 +606,8 @@ function placeFor(conversationId: string): (Place & { viaResponseUrl: boolean })
   return null;
 }
 
-function conversationIdFromBlockId(blockId: string): string | null {
-  const id = blockId.split('|')[0] ?? '';
+function conversationIdFromBlockId(blockId: string | undefined): string | null {
+  const id = (blockId ?? '').split('|')[0] ?? '';
   return id.startsWith('slack:') && /^[A-Za-z0-9._:-]{1,128}$/.test(id) ? id : null;
 }
 
@@ -296,44 +615,22 @@ function idPart(value: string): boolean {
   return /^[A-Za-z0-9]{1,40}$/.test(value);
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 }
 
-function badRequest(message: string): Response {
-  return Response.json({ error: { code: 'bad_request', message: truncate(message, 200) } }, { status: 400 });
-}
-
-interface SlackEvent {
-  type?: string;
-  subtype?: string;
-  channel_type?: string;
-  bot_id?: string;
-  user?: string;
-  team?: string;
-  channel?: string;
-  text?: string;
-  ts?: string;
-  thread_ts?: string;
-  client_msg_id?: string;
-}
-
-interface EventCallback {
-  type?: string;
-  team_id?: string;
-  event_id?: string;
-  event?: SlackEvent;
-}
-
-interface Interaction {
-  type?: string;
-  team?: { id?: string };
-  user?: { id?: string; team_id?: string };
-  response_url?: string;
-  container?: { is_ephemeral?: boolean };
-  actions?: { block_id?: string; action_id?: string; value?: string }[];
+/** Bolt's own log lines into the service's logger (warnings and errors only; Bolt's debug chatter is dropped). */
+function boltLogger(logger: Logger): BoltLogger {
+  let level = LogLevel.WARN;
+  return {
+    debug: () => {},
+    info: () => {},
+    warn: (...msg: unknown[]) => logger.warn({ source: 'bolt' }, msg.map(String).join(' ')),
+    error: (...msg: unknown[]) => logger.error({ source: 'bolt' }, msg.map(String).join(' ')),
+    setLevel: (next: LogLevel) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
 }

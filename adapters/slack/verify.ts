@@ -19,7 +19,8 @@ export function verifySlackRequest(
   nowMs: number,
 ): Verification {
   const { timestamp, signature } = headers;
-  if (!timestamp || !signature || !/^\d{1,12}$/.test(timestamp) || !signature.startsWith('v0=')) return { ok: false, reason: 'unsigned' };
+  if (!timestamp || !signature || !/^\d{1,12}$/.test(timestamp) || !signature.startsWith('v0='))
+    return { ok: false, reason: 'unsigned' };
   if (Math.abs(nowMs / 1000 - Number(timestamp)) > MAX_REQUEST_AGE_SECONDS) return { ok: false, reason: 'stale' };
   const expected = Buffer.from(signSlackRequest(secret, timestamp, rawBody), 'utf8');
   const given = Buffer.from(signature, 'utf8');

@@ -1,5 +1,12 @@
 // Who is asking: every use case decides what this actor may see and do.
-import type { Permission, PortalUserRole, StaffRole } from '../db/schema.js';
+import type { Channel, Permission, PortalUserRole, StaffRole } from '../db/schema.js';
+
+/** The chat identity an actor was recognised by (a Slack user in a workspace, a Teams user in a tenant), kept for the audit log. */
+export interface ChannelIdentity {
+  readonly channel: Channel;
+  readonly tenantId: string;
+  readonly userId: string;
+}
 
 /**
  * A customer: a signed-in portal user of a customer organisation, or someone who proved who they are in
@@ -20,6 +27,8 @@ export interface CustomerActor {
   readonly permissions: readonly Permission[];
   /** Every account id the user may see (their scope grants, expanded through the hierarchy). */
   readonly accountIds: ReadonlySet<number>;
+  /** Set when recognised through a linked chat identity rather than a portal sign-in. */
+  readonly channelIdentity?: ChannelIdentity;
 }
 
 /** A member of the provider's staff (care, billing, network operations) looking up any customer. */
@@ -28,6 +37,8 @@ export interface StaffActor {
   readonly staffId: number;
   readonly email: string;
   readonly role: StaffRole;
+  /** Set when recognised through a linked chat identity (e.g. their Slack user): every audit entry names it. */
+  readonly channelIdentity?: ChannelIdentity;
 }
 
 /** A support agent who took over a conversation: acts for that conversation's customer, within their accounts. */

@@ -12,6 +12,10 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(db: Kysely<Database>, now: Date, actor: Actor, entry: AuditEntry): Promise<void> {
+  // Who exactly asked, in the channel's own terms (e.g. slack:T0DEMO:U0DEMOSTAFF), beside the staff record.
+  const identity = 'channelIdentity' in actor ? actor.channelIdentity : undefined;
+  const via = identity ? { via: `${identity.channel}:${identity.tenantId}:${identity.userId}` } : {};
+  const details = entry.details || identity ? { ...entry.details, ...via } : null;
   await db
     .insertInto('audit_log')
     .values({
@@ -22,7 +26,7 @@ export async function recordAudit(db: Kysely<Database>, now: Date, actor: Actor,
       action: entry.action,
       account_id: entry.accountId,
       target: entry.target ?? null,
-      details: entry.details ? JSON.stringify(entry.details) : null,
+      details: details ? JSON.stringify(details) : null,
     })
     .execute();
 }

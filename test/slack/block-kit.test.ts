@@ -1,6 +1,12 @@
 // Every reply the engine produces renders as Block Kit within Slack's limits; oversized replies are cut.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blockKitViolations, renderBlockKit, SLACK_LIMITS, truncate } from '../../adapters/slack/block-kit.js';
+import {
+  blockKitViolations,
+  OPEN_ESCALATE_ACTION,
+  renderBlockKit,
+  SLACK_LIMITS,
+  truncate,
+} from '../../adapters/slack/block-kit.js';
 import type { ConversationEngine } from '../../src/conversation/engine.js';
 import type { Reply } from '../../src/conversation/reply.js';
 import { loadCustomerActor, loadStaffActor } from '../../src/domain/index.js';
@@ -85,7 +91,7 @@ describe('Block Kit rendering', () => {
     await drive(new Chat(world, care, recording()), STAFF_TURNS);
 
     expect(replies.length).toBeGreaterThan(40);
-    const shapes = { cards: 0, fields: 0, tables: 0, actions: 0, quickReplies: 0, files: 0 };
+    const shapes = { cards: 0, fields: 0, tables: 0, actions: 0, quickReplies: 0, files: 0, escalateForms: 0 };
     for (const reply of replies) {
       const message = renderBlockKit(reply, { conversationId: 'slack:T0DEMO:C0TEST:t:1700000000.000100:U0DEMOSTAFF' });
       expect(blockKitViolations(message), JSON.stringify(reply).slice(0, 300)).toEqual([]);
@@ -95,10 +101,17 @@ describe('Block Kit rendering', () => {
       shapes.actions += reply.cards?.filter((c) => c.actions?.length).length ?? 0;
       shapes.quickReplies += reply.quickReplies?.length ? 1 : 0;
       shapes.files += reply.files?.length ? 1 : 0;
-      // Every button keeps the reply's action value exactly.
-      const values = message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.value) : []));
-      const expected = [...(reply.cards ?? []).flatMap((c) => c.actions ?? []), ...(reply.quickReplies ?? [])].map((a) => a.value);
+      // Every button keeps the reply's action value exactly, except "Escalate" on a ticket, which opens
+      // the escalation form (a modal) for that ticket.
+      const buttons = message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []));
+      const values = buttons.map((e) =>
+        e.action_id.startsWith(`${OPEN_ESCALATE_ACTION}:`) ? `modal:${e.value}` : e.value,
+      );
+      const expected = [...(reply.cards ?? []).flatMap((c) => c.actions ?? []), ...(reply.quickReplies ?? [])].map(
+        (a) => a.value.replace(/^intent:ticket_escalate:(TT-\d+)$/, 'modal:$1'),
+      );
       expect(values.sort()).toEqual(expected.sort());
+      shapes.escalateForms += values.filter((v) => v.startsWith('modal:')).length;
     }
     // The conversations covered every shape a reply can take.
     for (const [shape, n] of Object.entries(shapes)) expect(n, shape).toBeGreaterThan(0);
@@ -116,7 +129,10 @@ describe('Block Kit limits', () => {
   });
 
   it('escapes mrkdwn control characters without going over the limit', () => {
-    const message = renderBlockKit({ text: long(2990, '<'), cards: [{ title: 'a < b & c', fields: [{ label: 'x', value: long(5000, '&') }] }] });
+    const message = renderBlockKit({
+      text: long(2990, '<'),
+      cards: [{ title: 'a < b & c', fields: [{ label: 'x', value: long(5000, '&') }] }],
+    });
     expect(blockKitViolations(message)).toEqual([]);
     const first = message.blocks[0];
     expect(first?.type === 'section' && first.text?.text.startsWith('&lt;')).toBe(true);
@@ -125,7 +141,10 @@ describe('Block Kit limits', () => {
   it('splits fields into sections of 10 and buttons into actions blocks of 25', () => {
     const fields = Array.from({ length: 23 }, (_, i) => ({ label: `F${i}`, value: `v${i}` }));
     const actions = Array.from({ length: 60 }, (_, i) => ({ label: `Button ${i} ${long(100)}`, value: `v:${i}` }));
-    const message = renderBlockKit({ text: 'hi', cards: [{ title: 'Card', fields, actions }] }, { conversationId: 'slack:T:C:d:U' });
+    const message = renderBlockKit(
+      { text: 'hi', cards: [{ title: 'Card', fields, actions }] },
+      { conversationId: 'slack:T:C:d:U' },
+    );
     expect(blockKitViolations(message)).toEqual([]);
     const sections = message.blocks.filter((b) => b.type === 'section' && b.fields);
     expect(sections.map((b) => (b.type === 'section' ? b.fields?.length : 0))).toEqual([10, 10, 3]);
@@ -137,13 +156,23 @@ describe('Block Kit limits', () => {
   });
 
   it('leaves out a button whose value would not fit, rather than cut it', () => {
-    const message = renderBlockKit({ text: 'hi', quickReplies: [{ label: 'ok', value: 'ok' }, { label: 'huge', value: long(2001) }] });
+    const message = renderBlockKit({
+      text: 'hi',
+      quickReplies: [
+        { label: 'ok', value: 'ok' },
+        { label: 'huge', value: long(2001) },
+      ],
+    });
     const values = message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.value) : []));
     expect(values).toEqual(['ok']);
   });
 
   it('keeps to 50 blocks, and keeps the quick replies, when a reply has many cards', () => {
-    const cards = Array.from({ length: 40 }, (_, i) => ({ title: `Card ${i}`, fields: [{ label: 'a', value: 'b' }], actions: [{ label: 'Go', value: `go:${i}` }] }));
+    const cards = Array.from({ length: 40 }, (_, i) => ({
+      title: `Card ${i}`,
+      fields: [{ label: 'a', value: 'b' }],
+      actions: [{ label: 'Go', value: `go:${i}` }],
+    }));
     const message = renderBlockKit({ text: 'many', cards, quickReplies: [{ label: 'More', value: 'more' }] });
     expect(blockKitViolations(message)).toEqual([]);
     expect(message.blocks.length).toBe(SLACK_LIMITS.blocks);
@@ -154,7 +183,10 @@ describe('Block Kit limits', () => {
 
   it('renders a long table as a code block within the text limit', () => {
     const rows = Array.from({ length: 500 }, (_, i) => [`2026-11-${i}`, `Row ${i} ${long(60, 'y')}`, `$${i}.00`]);
-    const message = renderBlockKit({ text: 'table', cards: [{ title: 'Calls', table: { columns: ['Date', 'Description', 'Cost'], rows } }] });
+    const message = renderBlockKit({
+      text: 'table',
+      cards: [{ title: 'Calls', table: { columns: ['Date', 'Description', 'Cost'], rows } }],
+    });
     expect(blockKitViolations(message)).toEqual([]);
     const text = JSON.stringify(message.blocks);
     expect(text).toContain('```Date');

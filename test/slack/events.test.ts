@@ -1,192 +1,51 @@
-// The Slack app as Slack calls it: signed requests shaped like Slack's against the real app, with a local
-// HTTP server standing in for the Web API (SLACK_API_URL) and for response_url.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The Slack app as Slack calls it, on every engine: signed requests shaped like Slack's against the real app,
+// with a local HTTP server standing in for the Web API (SLACK_API_URL) and for response_url.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { REFUSAL, WORKING } from '../../adapters/slack/index.js';
+import { COMMAND_HELP, REFUSAL, WORKING } from '../../adapters/slack/index.js';
 import { signSlackRequest } from '../../adapters/slack/verify.js';
-import { createLogger } from '../../adapters/http/logger.js';
-import { createNodeService, type NodeService } from '../../adapters/runtime/web-server.js';
-import { seedDemoData } from '../../fixtures/demo-data/index.js';
-import { createProductUnderstanding } from '../../src/conversation/index.js';
 import { computeBalance } from '../../src/domain/billing/index.js';
-import type { DatabaseHandle } from '../../src/db/handle.js';
-import { createTestDatabase } from '../support/databases.js';
+import { ENGINES } from '../support/databases.js';
+import {
+  AS_OF,
+  allText,
+  blockActions as blockActionsFor,
+  type Button,
+  dm,
+  eventCallback,
+  SIGNING_SECRET,
+  type SlackWorld,
+  STAFF_USER,
+  STRANGER,
+  slashCommand,
+  startSlackWorld,
+  TEAM,
+  BOT_TOKEN,
+  BOT_ID,
+  BOT_USER,
+} from './support.js';
 
-const AS_OF = '2026-11-22';
-const SIGNING_SECRET = 'test-slack-signing-secret-0123456789';
-const BOT_TOKEN = 'xoxb-test-token';
-const TEAM = 'T0DEMO';
-const STAFF_USER = 'U0DEMOSTAFF';
-const STRANGER = 'U0STRANGER';
-
-interface Recorded {
-  path: string;
-  auth: string | undefined;
-  body: Record<string, unknown>;
-}
-
-/** The stand-in for Slack: records Web API calls and response_url posts, and answers like Slack. */
-class FakeSlack {
-  calls: Recorded[] = [];
-  uploads: { path: string; bytes: Buffer }[] = [];
-  server!: Server;
-  url = '';
-  private ts = 1_700_000_000;
-  /** How many of the next Web API calls are answered 429 with Retry-After: 1. */
-  rateLimitNext = 0;
-  async start() {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const bytes = Buffer.concat(chunks);
-        if (req.url?.startsWith('/upload/')) {
-          this.uploads.push({ path: req.url, bytes: fileFromUpload(req.headers['content-type'] ?? '', bytes) });
-          res.end('OK - uploaded');
-          return;
-        }
-        const raw = bytes.toString('utf8');
-        const type = req.headers['content-type'] ?? '';
-        let body: Record<string, unknown>;
-        if (type.startsWith('application/json')) body = JSON.parse(raw || '{}');
-        else {
-          body = Object.fromEntries(new URLSearchParams(raw));
-          if (typeof body.blocks === 'string') body.blocks = JSON.parse(body.blocks);
-        }
-        res.setHeader('content-type', 'application/json');
-        if (this.rateLimitNext > 0 && req.url?.startsWith('/api/')) {
-          this.rateLimitNext -= 1;
-          res.statusCode = 429;
-          res.setHeader('retry-after', '1');
-          res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
-          return;
-        }
-        this.calls.push({ path: req.url ?? '', auth: req.headers.authorization, body });
-        this.ts += 1;
-        if (req.url === '/api/files.getUploadURLExternal') {
-          const id = `F0FILE${this.ts}`;
-          res.end(JSON.stringify({ ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id }));
-          return;
-        }
-        if (req.url === '/api/files.completeUploadExternal') {
-          const files = JSON.parse(String(body.files ?? '[]')) as { id: string; title?: string }[];
-          res.end(JSON.stringify({ ok: true, files: files.map((f) => ({ id: f.id, title: f.title })) }));
-          return;
-        }
-        res.end(JSON.stringify({ ok: true, channel: body.channel, ts: `${this.ts}.000100` }));
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  posts(method: string) {
-    return this.calls.filter((c) => c.path === `/api/${method}`);
-  }
-  hooks() {
-    return this.calls.filter((c) => c.path.startsWith('/hooks/'));
-  }
-  stop() {
-    return new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-/** The file's bytes from an upload_url POST: the raw body, or the one part of a multipart body. */
-function fileFromUpload(contentType: string, bytes: Buffer): Buffer {
-  const boundary = /boundary=([^;]+)/.exec(contentType)?.[1];
-  if (!contentType.startsWith('multipart/form-data') || !boundary) return bytes;
-  const delimiter = Buffer.from(`--${boundary}`);
-  const start = bytes.indexOf(delimiter);
-  const headersEnd = bytes.indexOf('\r\n\r\n', start);
-  const end = bytes.indexOf(Buffer.from(`\r\n--${boundary}`), headersEnd);
-  return bytes.subarray(headersEnd + 4, end);
-}
-
-describe('Slack events, commands and interactivity', () => {
-  let handle: DatabaseHandle;
-  let drop: () => Promise<void>;
-  let slack: FakeSlack;
-  let service: NodeService;
+describe.each(ENGINES)('Slack events, commands and interactivity (%s)', (engine) => {
+  let world: SlackWorld;
 
   beforeAll(async () => {
-    ({ handle, drop } = await createTestDatabase('sqlite'));
-    await seedDemoData(handle, { cdrs: 200, asOf: AS_OF });
-    slack = new FakeSlack();
-    await slack.start();
-    service = createNodeService({
-      handle,
-      logger: createLogger({ level: 'silent' }),
-      config: {
-        webChat: {
-          portalSessionSecret: 'test-portal-session-secret-0123456789abcdef',
-          fileUrlSecret: null,
-          allowedOrigins: [],
-          sessionIdleMinutes: 30,
-          sessionMaxHours: 12,
-          fileUrlMinutes: 15,
-          rateLimitMessages: 20,
-          rateLimitWindowSeconds: 10,
-        },
-        slack: { signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, apiUrl: `${slack.url}/api/` },
-      },
-      nlu: createProductUnderstanding(),
-      now: () => new Date(`${AS_OF}T15:00:00.000Z`),
-    });
+    world = await startSlackWorld(engine);
   }, 120_000);
 
   afterAll(async () => {
-    service?.close();
-    await slack?.stop();
-    await drop?.();
+    await world?.close();
   });
 
   beforeEach(() => {
-    slack.calls = [];
+    world.slack.calls = [];
   });
 
-  async function send(body: string, contentType: string, headers: Record<string, string> = {}, secret = SIGNING_SECRET) {
-    const timestamp = Math.floor(Date.now() / 1000);
-    const response = await service.app.request('/slack/events', {
-      method: 'POST',
-      headers: {
-        'content-type': contentType,
-        'x-slack-request-timestamp': String(timestamp),
-        'x-slack-signature': signSlackRequest(secret, timestamp, body),
-        ...headers,
-      },
-      body,
-    });
-    return response;
-  }
-
-  const sendJson = (payload: unknown, headers: Record<string, string> = {}) => send(JSON.stringify(payload), 'application/json', headers);
-  const sendForm = (fields: Record<string, string>) => send(new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded');
-
-  let eventCounter = 0;
-  function eventCallback(event: Record<string, unknown>, eventId = `Ev0TEST${++eventCounter}`) {
-    return {
-      token: 'legacy-verification-token',
-      team_id: TEAM,
-      api_app_id: 'A0TEST',
-      event: { event_ts: event.ts, ...event },
-      type: 'event_callback',
-      event_id: eventId,
-      event_time: 1_700_000_000,
-      authorizations: [{ enterprise_id: null, team_id: TEAM, user_id: 'U0BOT', is_bot: true, is_enterprise_install: false }],
-      is_ext_shared_channel: false,
-    };
-  }
-
-  let tsCounter = 0;
-  function dm(text: string, user = STAFF_USER) {
-    const ts = `1700000${String(++tsCounter).padStart(3, '0')}.000200`;
-    return eventCallback({ type: 'message', channel: 'D0DEMODM', user, text, ts, channel_type: 'im', client_msg_id: `msg-${tsCounter}`, team: TEAM });
-  }
-
-  const allText = (call: Recorded | undefined) => JSON.stringify(call?.body.blocks ?? call?.body ?? '');
+  const send = (...args: Parameters<SlackWorld['send']>) => world.send(...args);
+  const sendJson = (payload: unknown, headers: Record<string, string> = {}) => world.sendJson(payload, headers);
+  const sendForm = (fields: Record<string, string>) => world.sendForm(fields);
+  const blockActions = (button: Button) => blockActionsFor(world.slack.url, button);
 
   it('is on in /healthz', async () => {
-    const health = (await (await service.app.request('/healthz')).json()) as { channels: { slack: string } };
+    const health = (await (await world.service.app.request('/healthz')).json()) as { channels: { slack: string } };
     expect(health.channels.slack).toBe('on');
   });
 
@@ -199,29 +58,43 @@ describe('Slack events, commands and interactivity', () => {
   it('answers a direct message with the real balance, in blocks, through chat.postMessage', async () => {
     const response = await sendJson(dm('balance 1002345'));
     expect(response.status).toBe(200);
-    await service.slack?.settled();
-    const posts = slack.posts('chat.postMessage');
+    await world.settled();
+    const posts = world.slack.posts('chat.postMessage');
     expect(posts).toHaveLength(1);
     const post = posts[0];
     expect(post?.auth).toBe(`Bearer ${BOT_TOKEN}`);
     expect(post?.body.channel).toBe('D0DEMODM');
     expect(post?.body.thread_ts).toBeUndefined();
-    const account = await handle.db.selectFrom('accounts').selectAll().where('number', '=', '1002345').executeTakeFirstOrThrow();
-    const balance = await computeBalance(handle.db, account, AS_OF);
+    const account = await world.handle.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('number', '=', '1002345')
+      .executeTakeFirstOrThrow();
+    const balance = await computeBalance(world.handle.db, account, AS_OF);
     const blocks = allText(post);
     expect(Array.isArray(post?.body.blocks)).toBe(true);
     expect(blocks).toContain('Acme HQ');
     // The balance shown is the one the ledger holds.
-    const dollars = (Math.abs(balance.balanceCents) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    const dollars = (Math.abs(balance.balanceCents) / 100).toLocaleString('en-US', {
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+    });
     expect(blocks).toContain(dollars);
   });
 
   it('answers an app_mention in its thread', async () => {
     await sendJson(
-      eventCallback({ type: 'app_mention', channel: 'C0DEMOCARE', user: STAFF_USER, text: '<@U0BOT> outages toronto', ts: '1700000500.000300', team: TEAM }),
+      eventCallback({
+        type: 'app_mention',
+        channel: 'C0DEMOCARE',
+        user: STAFF_USER,
+        text: '<@U0BOT> outages toronto',
+        ts: '1700000500.000300',
+        team: TEAM,
+      }),
     );
-    await service.slack?.settled();
-    const posts = slack.posts('chat.postMessage');
+    await world.settled();
+    const posts = world.slack.posts('chat.postMessage');
     expect(posts).toHaveLength(1);
     expect(posts[0]?.body.channel).toBe('C0DEMOCARE');
     expect(posts[0]?.body.thread_ts).toBe('1700000500.000300');
@@ -239,13 +112,13 @@ describe('Slack events, commands and interactivity', () => {
       command: '/support',
       text: 'balance 1002345',
       api_app_id: 'A0TEST',
-      response_url: `${slack.url}/hooks/commands/T0DEMO/1/abc`,
+      response_url: `${world.slack.url}/hooks/commands/T0DEMO/1/abc`,
       trigger_id: '1.2.3',
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ response_type: 'ephemeral', text: WORKING });
-    await service.slack?.settled();
-    const hooks = slack.hooks();
+    await world.settled();
+    const hooks = world.slack.hooks();
     expect(hooks).toHaveLength(1);
     expect(hooks[0]?.body.response_type).toBe('ephemeral');
     expect(hooks[0]?.body.replace_original).toBe(true);
@@ -257,23 +130,32 @@ describe('Slack events, commands and interactivity', () => {
     // The same event three times (Slack retrying), answered with the question for confirmation once.
     const event = dm('the phones are down at acme, please open a ticket on 1002345');
     for (const retry of [undefined, '1', '2']) {
-      const response = await sendJson(event, retry ? { 'x-slack-retry-num': retry, 'x-slack-retry-reason': 'http_timeout' } : {});
+      const response = await sendJson(
+        event,
+        retry ? { 'x-slack-retry-num': retry, 'x-slack-retry-reason': 'http_timeout' } : {},
+      );
       expect(response.status).toBe(200);
     }
-    await service.slack?.settled();
-    let posts = slack.posts('chat.postMessage');
+    await world.settled();
+    let posts = world.slack.posts('chat.postMessage');
     expect(posts).toHaveLength(1);
     // Walk the dialog by pressing the buttons it offers (and answering its questions) until it confirms.
     for (let step = 0; step < 6; step += 1) {
-      const blocks = (posts.at(-1)?.body.blocks ?? []) as { type: string; block_id?: string; elements?: { value: string; action_id: string; text: { text: string } }[] }[];
-      const buttons = blocks.filter((b) => b.type === 'actions').flatMap((b) => (b.elements ?? []).map((e) => ({ ...e, block_id: b.block_id })));
+      const blocks = (posts.at(-1)?.body.blocks ?? []) as {
+        type: string;
+        block_id?: string;
+        elements?: { value: string; action_id: string; text: { text: string } }[];
+      }[];
+      const buttons = blocks
+        .filter((b) => b.type === 'actions')
+        .flatMap((b) => (b.elements ?? []).map((e) => ({ ...e, block_id: b.block_id })));
       const confirm = buttons.find((b) => /confirm|yes|open/i.test(b.text.text)) ?? buttons[0];
       if (!confirm) break;
-      slack.calls = [];
+      world.slack.calls = [];
       const response = await sendForm({ payload: JSON.stringify(blockActions(confirm)) });
       expect(response.status).toBe(200);
-      await service.slack?.settled();
-      posts = slack.posts('chat.postMessage');
+      await world.settled();
+      posts = world.slack.posts('chat.postMessage');
       expect(posts).toHaveLength(1);
       expect(posts[0]?.body.channel).toBe('D0DEMODM');
       if ((await countTickets()) > before) break;
@@ -281,25 +163,25 @@ describe('Slack events, commands and interactivity', () => {
     expect(await countTickets()).toBe(before + 1);
 
     // The same event id yet again (a late retry) does nothing.
-    slack.calls = [];
+    world.slack.calls = [];
     await sendJson(event, { 'x-slack-retry-num': '3', 'x-slack-retry-reason': 'http_timeout' });
-    await service.slack?.settled();
-    expect(slack.calls).toHaveLength(0);
+    await world.settled();
+    expect(world.slack.calls).toHaveLength(0);
     expect(await countTickets()).toBe(before + 1);
   });
 
   it('waits out a 429 with Retry-After, and the message still arrives', async () => {
-    slack.rateLimitNext = 1;
+    world.slack.rateLimitNext = 1;
     const started = Date.now();
     await sendJson(dm('outages toronto'));
-    await service.slack?.settled();
-    expect(slack.rateLimitNext).toBe(0);
-    expect(slack.posts('chat.postMessage')).toHaveLength(1);
+    await world.settled();
+    expect(world.slack.rateLimitNext).toBe(0);
+    expect(world.slack.posts('chat.postMessage')).toHaveLength(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   }, 20_000);
 
   it('uploads a PDF into the thread with files.getUploadURLExternal and files.completeUploadExternal', async () => {
-    slack.uploads = [];
+    world.slack.uploads = [];
     await sendJson(
       eventCallback({
         type: 'app_mention',
@@ -310,46 +192,59 @@ describe('Slack events, commands and interactivity', () => {
         team: TEAM,
       }),
     );
-    await service.slack?.settled();
-    expect(slack.posts('chat.postMessage')).toHaveLength(1);
-    expect(slack.posts('files.upload')).toHaveLength(0);
-    const asked = slack.posts('files.getUploadURLExternal');
+    await world.settled();
+    expect(world.slack.posts('chat.postMessage')).toHaveLength(1);
+    expect(world.slack.posts('files.upload')).toHaveLength(0);
+    const asked = world.slack.posts('files.getUploadURLExternal');
     expect(asked).toHaveLength(1);
     expect(String(asked[0]?.body.filename)).toMatch(/\.pdf$/);
-    expect(slack.uploads).toHaveLength(1);
-    const pdf = slack.uploads[0]?.bytes ?? Buffer.alloc(0);
+    expect(world.slack.uploads).toHaveLength(1);
+    const pdf = world.slack.uploads[0]?.bytes ?? Buffer.alloc(0);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.subarray(-8).toString('latin1')).toContain('%%EOF');
     expect(Number(asked[0]?.body.length)).toBe(pdf.length);
-    const completed = slack.posts('files.completeUploadExternal');
+    const completed = world.slack.posts('files.completeUploadExternal');
     expect(completed).toHaveLength(1);
     expect(completed[0]?.body.channel_id).toBe('C0DEMOCARE');
     expect(completed[0]?.body.thread_ts).toBe('1700000900.000300');
   }, 30_000);
 
   it('refuses a bad signature with 401 and posts nothing', async () => {
-    const tampered = await send(JSON.stringify(dm('balance 1002345')), 'application/json', {}, 'wrong-secret-wrong-secret-wrong');
+    const tampered = await send(
+      JSON.stringify(dm('balance 1002345')),
+      'application/json',
+      {},
+      'wrong-secret-wrong-secret-wrong',
+    );
     expect(tampered.status).toBe(401);
     const body = JSON.stringify(dm('balance 1002345'));
-    const unsigned = await service.app.request('/slack/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const unsigned = await world.service.app.request('/slack/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(unsigned.status).toBe(401);
     const old = Math.floor(Date.now() / 1000) - 6 * 60;
-    const stale = await service.app.request('/slack/events', {
+    const stale = await world.service.app.request('/slack/events', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(old), 'x-slack-signature': signSlackRequest(SIGNING_SECRET, old, body) },
+      headers: {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': String(old),
+        'x-slack-signature': signSlackRequest(SIGNING_SECRET, old, body),
+      },
       body,
     });
     expect(stale.status).toBe(401);
-    await service.slack?.settled();
-    expect(slack.calls).toHaveLength(0);
+    await world.settled();
+    expect(world.slack.calls).toHaveLength(0);
   });
 
   it('refuses a Slack user who is not linked to staff, politely and privately', async () => {
     const response = await sendJson(dm('balance 1002345', STRANGER));
     expect(response.status).toBe(200);
-    await service.slack?.settled();
-    expect(slack.posts('chat.postMessage')).toHaveLength(0);
-    const ephemeral = slack.posts('chat.postEphemeral');
+    await world.settled();
+    expect(world.slack.posts('chat.postMessage')).toHaveLength(0);
+    const ephemeral = world.slack.posts('chat.postEphemeral');
     expect(ephemeral).toHaveLength(1);
     expect(ephemeral[0]?.body.user).toBe(STRANGER);
     expect(ephemeral[0]?.body.text).toBe(REFUSAL);
@@ -360,7 +255,7 @@ describe('Slack events, commands and interactivity', () => {
       user_id: STRANGER,
       command: '/support',
       text: 'balance 1002345',
-      response_url: `${slack.url}/hooks/commands/x`,
+      response_url: `${world.slack.url}/hooks/commands/x`,
     });
     expect(await command.json()).toEqual({ response_type: 'ephemeral', text: REFUSAL });
   });
@@ -371,26 +266,56 @@ describe('Slack events, commands and interactivity', () => {
     expect(await response.text()).not.toMatch(/at .*\.ts/);
   });
 
-  function blockActions(button: { value: string; action_id: string; block_id?: string; text: { text: string } }) {
-    return {
-      type: 'block_actions',
-      user: { id: STAFF_USER, username: 'casey', name: 'casey', team_id: TEAM },
-      api_app_id: 'A0TEST',
-      token: 'legacy',
-      container: { type: 'message', message_ts: '1700000001.000100', channel_id: 'D0DEMODM', is_ephemeral: false },
-      trigger_id: '1.2.3',
-      team: { id: TEAM, domain: 'demo' },
-      channel: { id: 'D0DEMODM', name: 'directmessage' },
-      message: { type: 'message', ts: '1700000001.000100', text: 'x' },
-      response_url: `${slack.url}/hooks/actions/T0DEMO/1/xyz`,
-      actions: [
-        { action_id: button.action_id, block_id: button.block_id, text: { type: 'plain_text', text: button.text.text }, value: button.value, type: 'button', action_ts: '1700000002.000300' },
-      ],
-    };
-  }
+  it('answers /support with no text, and any other command, with help text', async () => {
+    const empty = await sendForm(slashCommand(world.slack.url, ''));
+    expect(await empty.json()).toEqual({ response_type: 'ephemeral', text: COMMAND_HELP });
+    const help = await sendForm(slashCommand(world.slack.url, 'help'));
+    expect(await help.json()).toEqual({ response_type: 'ephemeral', text: COMMAND_HELP });
+    const other = await sendForm(slashCommand(world.slack.url, 'balance 1002345', STAFF_USER, '/billing'));
+    const body = (await other.json()) as { response_type: string; text: string };
+    expect(body.response_type).toBe('ephemeral');
+    expect(body.text).toContain('/support balance 1002345');
+    await world.settled();
+    expect(world.slack.calls).toHaveLength(0);
+  });
+
+  it('ignores its own messages and message edits, and answers ssl_check', async () => {
+    await sendJson(
+      eventCallback({
+        type: 'message',
+        channel: 'D0DEMODM',
+        user: BOT_USER,
+        bot_id: BOT_ID,
+        text: 'balance 1002345',
+        ts: '1700003000.000100',
+        channel_type: 'im',
+        team: TEAM,
+      }),
+    );
+    await sendJson(
+      eventCallback({
+        type: 'message',
+        subtype: 'message_changed',
+        channel: 'D0DEMODM',
+        channel_type: 'im',
+        ts: '1700003001.000100',
+        team: TEAM,
+      }),
+    );
+    await world.settled();
+    expect(world.slack.calls).toHaveLength(0);
+    const ssl = await send(
+      new URLSearchParams({ ssl_check: '1', token: 'legacy' }).toString(),
+      'application/x-www-form-urlencoded',
+    );
+    expect(ssl.status).toBe(200);
+  });
 
   async function countTickets() {
-    const row = await handle.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await world.handle.db
+      .selectFrom('tickets')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 });

@@ -1,7 +1,9 @@
 // Accounts: summary, hierarchy, the accounts an actor can pick from, contacts, notes, billing address,
 // paperless billing, and a customer's favourites and default account.
+import { sql } from 'kysely';
 import type { Account, ContactRole } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
+import { recordAudit } from '../audit.js';
 import { authorizeAccount, can, inScope } from '../authorization.js';
 import { type AccountBalance, computeBalance, todayUtc } from '../billing/index.js';
 import type { DomainContext } from '../context.js';
@@ -30,7 +32,11 @@ export interface AccountSummary extends AccountRef {
   notes: { author: string; body: string; createdAt: string }[];
 }
 
-const ref = (a: Pick<Account, 'number' | 'name' | 'status'>): AccountRef => ({ number: a.number, name: a.name, status: a.status });
+const ref = (a: Pick<Account, 'number' | 'name' | 'status'>): AccountRef => ({
+  number: a.number,
+  name: a.name,
+  status: a.status,
+});
 
 export function billingAddressOf(account: Account): PostalAddress {
   return {
@@ -51,11 +57,24 @@ export async function getAccountSummary(
   if (allowed.kind !== 'ok') return allowed;
   const account = allowed.value;
   const [organisation, parent, children, openTickets, activeServices, notes] = await Promise.all([
-    ctx.db.selectFrom('organisations').select('name').where('id', '=', account.organisation_id).executeTakeFirstOrThrow(),
+    ctx.db
+      .selectFrom('organisations')
+      .select('name')
+      .where('id', '=', account.organisation_id)
+      .executeTakeFirstOrThrow(),
     account.parent_id === null
       ? undefined
-      : ctx.db.selectFrom('accounts').select(['id', 'number', 'name', 'status']).where('id', '=', account.parent_id).executeTakeFirst(),
-    ctx.db.selectFrom('accounts').select(['id', 'number', 'name', 'status']).where('parent_id', '=', account.id).orderBy('number').execute(),
+      : ctx.db
+          .selectFrom('accounts')
+          .select(['id', 'number', 'name', 'status'])
+          .where('id', '=', account.parent_id)
+          .executeTakeFirst(),
+    ctx.db
+      .selectFrom('accounts')
+      .select(['id', 'number', 'name', 'status'])
+      .where('parent_id', '=', account.id)
+      .orderBy('number')
+      .execute(),
     ctx.db
       .selectFrom('tickets')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -68,7 +87,13 @@ export async function getAccountSummary(
       .where('account_id', '=', account.id)
       .where('status', '=', 'active')
       .executeTakeFirstOrThrow(),
-    ctx.db.selectFrom('account_notes').selectAll().where('account_id', '=', account.id).orderBy('created_at', 'desc').limit(5).execute(),
+    ctx.db
+      .selectFrom('account_notes')
+      .selectAll()
+      .where('account_id', '=', account.id)
+      .orderBy('created_at', 'desc')
+      .limit(5)
+      .execute(),
   ]);
   return ok({
     ...ref(account),
@@ -114,8 +139,9 @@ export async function getAccountHierarchy(
     else {
       const any = [...actor.accountIds][0];
       if (any === undefined) return ok([]);
-      organisationId = (await ctx.db.selectFrom('accounts').select('organisation_id').where('id', '=', any).executeTakeFirstOrThrow())
-        .organisation_id;
+      organisationId = (
+        await ctx.db.selectFrom('accounts').select('organisation_id').where('id', '=', any).executeTakeFirstOrThrow()
+      ).organisation_id;
     }
     rootIds = [];
   }
@@ -144,7 +170,10 @@ export interface AccessibleAccount extends AccountRef {
 }
 
 /** The accounts a customer (or an agent's customer) can pick from, with favourites and the default marked. */
-export async function listAccessibleAccounts(ctx: DomainContext, actor: Actor): Promise<Ok<AccessibleAccount[]> | Denied> {
+export async function listAccessibleAccounts(
+  ctx: DomainContext,
+  actor: Actor,
+): Promise<Ok<AccessibleAccount[]> | Denied> {
   if (actor.kind === 'anonymous') return signInRequired();
   if (actor.kind === 'staff') return forbidden('Staff look up accounts by number or name.');
   const ids = [...actor.accountIds];
@@ -159,9 +188,17 @@ export async function listAccessibleAccounts(ctx: DomainContext, actor: Actor): 
   let favorites = new Set<number>();
   let defaultId: number | null = null;
   if (actor.kind === 'customer' && actor.userId !== null) {
-    const favs = await ctx.db.selectFrom('user_favorite_accounts').select('account_id').where('user_id', '=', actor.userId).execute();
+    const favs = await ctx.db
+      .selectFrom('user_favorite_accounts')
+      .select('account_id')
+      .where('user_id', '=', actor.userId)
+      .execute();
     favorites = new Set(favs.map((f) => f.account_id));
-    const user = await ctx.db.selectFrom('portal_users').select('default_account_id').where('id', '=', actor.userId).executeTakeFirst();
+    const user = await ctx.db
+      .selectFrom('portal_users')
+      .select('default_account_id')
+      .where('id', '=', actor.userId)
+      .executeTakeFirst();
     defaultId = user?.default_account_id ?? null;
   } else if (actor.kind === 'customer' && actor.pinAccount) {
     // A PIN sign-in has no preferences: the account whose PIN was given is the one meant by default.
@@ -187,10 +224,19 @@ export interface Contact {
   role: ContactRole;
 }
 
-export async function listContacts(ctx: DomainContext, actor: Actor, input: { accountNumber: string }): Promise<Ok<Contact[]> | Denied> {
+export async function listContacts(
+  ctx: DomainContext,
+  actor: Actor,
+  input: { accountNumber: string },
+): Promise<Ok<Contact[]> | Denied> {
   const allowed = await authorizeAccount(ctx, actor, input.accountNumber, 'account.read', 'list_contacts');
   if (allowed.kind !== 'ok') return allowed;
-  const rows = await ctx.db.selectFrom('contacts').selectAll().where('account_id', '=', allowed.value.id).orderBy('id').execute();
+  const rows = await ctx.db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('account_id', '=', allowed.value.id)
+    .orderBy('id')
+    .execute();
   return ok(rows.map((r) => ({ id: r.id, name: r.name, email: r.email, phone: r.phone, role: r.role })));
 }
 
@@ -264,8 +310,18 @@ export async function updateContact(
   await writeAudited(
     ctx,
     actor,
-    { action: 'update_contact', accountId: account.id, target: `contact:${existing.id}`, details: { role: valid.value.role } },
-    (db, now) => db.updateTable('contacts').set({ ...valid.value, updated_at: now }).where('id', '=', existing.id).execute(),
+    {
+      action: 'update_contact',
+      accountId: account.id,
+      target: `contact:${existing.id}`,
+      details: { role: valid.value.role },
+    },
+    (db, now) =>
+      db
+        .updateTable('contacts')
+        .set({ ...valid.value, updated_at: now })
+        .where('id', '=', existing.id)
+        .execute(),
   );
   return ok({ id: existing.id, ...valid.value });
 }
@@ -296,7 +352,11 @@ export async function updateBillingAddress(
   await writeAudited(
     ctx,
     actor,
-    { action: 'update_billing_address', accountId: account.id, details: { city: a.city, region: a.region, country: a.country } },
+    {
+      action: 'update_billing_address',
+      accountId: account.id,
+      details: { city: a.city, region: a.region, country: a.country },
+    },
     (db) =>
       db
         .updateTable('accounts')
@@ -321,12 +381,16 @@ export async function setPaperless(
   const allowed = await authorizeAccount(ctx, actor, input.accountNumber, 'billing.write', 'set_paperless');
   if (allowed.kind !== 'ok') return allowed;
   const account = allowed.value;
-  await writeAudited(ctx, actor, { action: 'set_paperless', accountId: account.id, details: { paperless: input.paperless } }, (db) =>
-    db
-      .updateTable('accounts')
-      .set({ paperless: input.paperless ? 1 : 0 })
-      .where('id', '=', account.id)
-      .execute(),
+  await writeAudited(
+    ctx,
+    actor,
+    { action: 'set_paperless', accountId: account.id, details: { paperless: input.paperless } },
+    (db) =>
+      db
+        .updateTable('accounts')
+        .set({ paperless: input.paperless ? 1 : 0 })
+        .where('id', '=', account.id)
+        .execute(),
   );
   return ok({ accountNumber: account.number, paperless: input.paperless });
 }
@@ -334,7 +398,8 @@ export async function setPaperless(
 /** Favourites and the default account are a customer's own preferences over accounts in their scope. */
 async function customerAccount(ctx: DomainContext, actor: Actor, accountNumber: string, action: string) {
   if (actor.kind === 'anonymous') return signInRequired();
-  if (actor.kind !== 'customer' || actor.userId === null) return forbidden('Favourites and default accounts belong to portal users.');
+  if (actor.kind !== 'customer' || actor.userId === null)
+    return forbidden('Favourites and default accounts belong to portal users.');
   return authorizeAccount(ctx, actor, accountNumber, 'account.read', action);
 }
 
@@ -350,7 +415,11 @@ export async function addFavoriteAccount(ctx: DomainContext, actor: Actor, input
       .where('user_id', '=', userId)
       .where('account_id', '=', account.id)
       .executeTakeFirst();
-    if (!existing) await db.insertInto('user_favorite_accounts').values({ user_id: userId, account_id: account.id, created_at: now }).execute();
+    if (!existing)
+      await db
+        .insertInto('user_favorite_accounts')
+        .values({ user_id: userId, account_id: account.id, created_at: now })
+        .execute();
   });
   return ok({ accountNumber: account.number, favorite: true });
 }
@@ -361,7 +430,11 @@ export async function removeFavoriteAccount(ctx: DomainContext, actor: Actor, in
   const account = allowed.value;
   const userId = actor.userId;
   await writeAudited(ctx, actor, { action: 'remove_favorite_account', accountId: account.id }, (db) =>
-    db.deleteFrom('user_favorite_accounts').where('user_id', '=', userId).where('account_id', '=', account.id).execute(),
+    db
+      .deleteFrom('user_favorite_accounts')
+      .where('user_id', '=', userId)
+      .where('account_id', '=', account.id)
+      .execute(),
   );
   return ok({ accountNumber: account.number, favorite: false });
 }
@@ -375,4 +448,40 @@ export async function setDefaultAccount(ctx: DomainContext, actor: Actor, input:
     db.updateTable('portal_users').set({ default_account_id: account.id }).where('id', '=', userId).execute(),
   );
   return ok({ accountNumber: account.number, isDefault: true });
+}
+
+/**
+ * Accounts matching a number prefix or part of a name, for pickers (e.g. the account menu of Slack's
+ * ticket form): staff search every account, customers and agents only their own. Staff searches are audited.
+ */
+export async function searchAccounts(
+  ctx: DomainContext,
+  actor: Actor,
+  input: { query: string; limit?: number },
+): Promise<Ok<AccountRef[]> | Denied> {
+  if (actor.kind === 'anonymous') return signInRequired();
+  if (!can(actor, 'account.read')) return forbidden("You don't have permission for account details.");
+  const query = cleanText(input.query, 60).toLowerCase();
+  const limit = Math.min(Math.max(input.limit ?? 20, 1), 100);
+  // LIKE wildcards typed by the user are matched literally.
+  const literal = query.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+  let select = ctx.db.selectFrom('accounts').select(['id', 'number', 'name', 'status']);
+  if (actor.kind !== 'staff') select = select.where('id', 'in', actor.accountIds.size ? [...actor.accountIds] : [-1]);
+  if (query !== '') {
+    select = select.where((eb) =>
+      eb.or([
+        eb('number', 'like', sql<string>`${`${literal}%`} escape '\\'`),
+        eb(eb.fn('lower', ['name']), 'like', sql<string>`${`%${literal}%`} escape '\\'`),
+      ]),
+    );
+  }
+  const rows = await select.orderBy('number').limit(limit).execute();
+  if (actor.kind === 'staff') {
+    await recordAudit(ctx.db, ctx.now(), actor, {
+      action: 'search_accounts',
+      accountId: null,
+      details: { query, results: rows.length },
+    });
+  }
+  return ok(rows.map(ref));
 }

@@ -95,9 +95,13 @@ export async function loadActorForChannelIdentity(
       .where('id', '=', link.staff_id)
       .where('active', '=', 1)
       .executeTakeFirst();
-    return staff ? { kind: 'staff', staffId: staff.id, email: staff.email, role: staff.role } : null;
+    const channelIdentity = { channel, tenantId, userId: externalUserId };
+    return staff ? { kind: 'staff', staffId: staff.id, email: staff.email, role: staff.role, channelIdentity } : null;
   }
-  if (link.portal_user_id !== null) return customerActorFor(ctx.db, link.portal_user_id);
+  if (link.portal_user_id !== null) {
+    const customer = await customerActorFor(ctx.db, link.portal_user_id);
+    return customer ? { ...customer, channelIdentity: { channel, tenantId, userId: externalUserId } } : null;
+  }
   return null;
 }
 
@@ -105,7 +109,11 @@ export async function loadActorForChannelIdentity(
  * A support agent serving a conversation: only staff with the support_agent or care_agent role may take
  * one over, and they see exactly the accounts of the conversation's customer.
  */
-export async function loadAgentActor(ctx: DomainContext, staffEmail: string, conversationId: string): Promise<AgentActor | null> {
+export async function loadAgentActor(
+  ctx: DomainContext,
+  staffEmail: string,
+  conversationId: string,
+): Promise<AgentActor | null> {
   const staff = await loadStaffActor(ctx, staffEmail);
   if (!staff || (staff.role !== 'support_agent' && staff.role !== 'care_agent')) return null;
   const conversation = await ctx.db
@@ -114,8 +122,26 @@ export async function loadAgentActor(ctx: DomainContext, staffEmail: string, con
     .where('id', '=', conversationId)
     .executeTakeFirst();
   if (!conversation) return null;
-  const accountIds = conversation.portal_user_id === null ? new Set<number>() : await scopedAccountIds(ctx.db, conversation.portal_user_id);
-  return { kind: 'agent', staffId: staff.staffId, email: staff.email, servingConversationId: conversation.id, accountIds };
+  const accountIds =
+    conversation.portal_user_id === null
+      ? new Set<number>()
+      : await scopedAccountIds(ctx.db, conversation.portal_user_id);
+  return {
+    kind: 'agent',
+    staffId: staff.staffId,
+    email: staff.email,
+    servingConversationId: conversation.id,
+    accountIds,
+  };
 }
 
-export { loadPinActor, PIN_LOCK_MINUTES, PIN_MAX_FAILURES, PIN_PERMISSIONS, PIN_REFUSAL, type PinRefused, type PinVerification, verifyAccountPin } from './pin.js';
+export {
+  loadPinActor,
+  PIN_LOCK_MINUTES,
+  PIN_MAX_FAILURES,
+  PIN_PERMISSIONS,
+  PIN_REFUSAL,
+  type PinRefused,
+  type PinVerification,
+  verifyAccountPin,
+} from './pin.js';

@@ -3,7 +3,13 @@ import type { Kysely } from 'kysely';
 import type { CareCaseStatus, ContactMethod, Database, Ticket, TicketPriority, TicketStatus } from '../../db/schema.js';
 import { type Actor, actorLabel } from '../actor.js';
 import { recordAudit } from '../audit.js';
-import { accountIdsFor, accountWithDescendantIds, authorizeAccount, authorizeAccountId, inScope } from '../authorization.js';
+import {
+  accountIdsFor,
+  accountWithDescendantIds,
+  authorizeAccount,
+  authorizeAccountId,
+  inScope,
+} from '../authorization.js';
 import type { DomainContext } from '../context.js';
 import { withIdempotency } from '../idempotency.js';
 import { conflict, type Denied, invalid, notFound, type Ok, ok, type Outcome } from '../result.js';
@@ -42,7 +48,16 @@ export interface TicketDetail extends TicketSummary {
 export async function listTickets(
   ctx: DomainContext,
   actor: Actor,
-  input: { accountNumber?: string; includeChildren?: boolean; mine?: boolean; openOnly?: boolean; priority?: TicketPriority; limit?: number },
+  input: {
+    accountNumber?: string;
+    includeChildren?: boolean;
+    mine?: boolean;
+    openOnly?: boolean;
+    priority?: TicketPriority;
+    /** Keeps tickets at this priority or above (e.g. 'high' keeps high and critical). */
+    minPriority?: TicketPriority;
+    limit?: number;
+  },
 ): Promise<Ok<TicketSummary[]> | Denied> {
   let accountIds: ReadonlySet<number> | null;
   if (input.accountNumber) {
@@ -73,11 +88,14 @@ export async function listTickets(
   if (accountIds !== null) query = query.where('tickets.account_id', 'in', accountIds.size ? [...accountIds] : [-1]);
   if (input.mine) {
     // A PIN sign-in is an account, not a person: "mine" is then every ticket on its accounts.
-    if (actor.kind === 'customer' && actor.userId !== null) query = query.where('tickets.created_by_user_id', '=', actor.userId);
+    if (actor.kind === 'customer' && actor.userId !== null)
+      query = query.where('tickets.created_by_user_id', '=', actor.userId);
     else if (actor.kind === 'staff') query = query.where('tickets.created_by_staff_id', '=', actor.staffId);
   }
   if (input.openOnly) query = query.where('tickets.status', 'in', [...OPEN_STATUSES]);
   if (input.priority) query = query.where('tickets.priority', '=', input.priority);
+  if (input.minPriority)
+    query = query.where('tickets.priority', 'in', PRIORITIES.slice(Math.max(PRIORITIES.indexOf(input.minPriority), 0)));
   const rows = await query
     .orderBy('tickets.created_at', 'desc')
     .orderBy('tickets.id', 'desc')
@@ -115,7 +133,12 @@ async function findTicket(
 async function ticketDetail(db: Kysely<Database>, ticket: Ticket, accountNumber: string): Promise<TicketDetail> {
   const [events, escalations, service] = await Promise.all([
     db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticket.id).orderBy('at').orderBy('id').execute(),
-    db.selectFrom('ticket_escalations').selectAll().where('ticket_id', '=', ticket.id).orderBy('escalated_at').execute(),
+    db
+      .selectFrom('ticket_escalations')
+      .selectAll()
+      .where('ticket_id', '=', ticket.id)
+      .orderBy('escalated_at')
+      .execute(),
     ticket.service_id === null
       ? undefined
       : db.selectFrom('services').select(['name', 'identifier']).where('id', '=', ticket.service_id).executeTakeFirst(),
@@ -133,7 +156,14 @@ async function ticketDetail(db: Kysely<Database>, ticket: Ticket, accountNumber:
     preferredContact: ticket.preferred_contact,
     customerReference: ticket.customer_reference,
     closedAt: ticket.closed_at,
-    history: events.map((e) => ({ at: e.at, kind: e.kind, from: e.from_value, to: e.to_value, note: e.note, by: e.actor_label })),
+    history: events.map((e) => ({
+      at: e.at,
+      kind: e.kind,
+      from: e.from_value,
+      to: e.to_value,
+      note: e.note,
+      by: e.actor_label,
+    })),
     escalations: escalations.map((e) => ({
       at: e.escalated_at,
       from: e.from_priority,
@@ -144,7 +174,11 @@ async function ticketDetail(db: Kysely<Database>, ticket: Ticket, accountNumber:
   };
 }
 
-export async function getTicket(ctx: DomainContext, actor: Actor, input: { ticketNumber: string }): Promise<Ok<TicketDetail> | Denied> {
+export async function getTicket(
+  ctx: DomainContext,
+  actor: Actor,
+  input: { ticketNumber: string },
+): Promise<Ok<TicketDetail> | Denied> {
   const found = await findTicket(ctx, actor, input.ticketNumber, 'tickets.read', 'get_ticket');
   if (found.kind !== 'ok') return found;
   return ok(await ticketDetail(ctx.db, found.value.ticket, found.value.accountNumber));
@@ -182,7 +216,15 @@ export async function createTicket(
   if (!PRIORITIES.includes(priority)) return invalid('priority', 'Priority is low, medium, high or critical.');
   const customerReference = input.customerReference ? cleanText(input.customerReference, 60) : null;
   const { id: accountId, number: accountNumber } = account.value;
-  const request = { accountNumber, service: input.service ?? null, title, description, preferredContact: input.preferredContact, customerReference, priority };
+  const request = {
+    accountNumber,
+    service: input.service ?? null,
+    title,
+    description,
+    preferredContact: input.preferredContact,
+    customerReference,
+    priority,
+  };
 
   return withIdempotency(ctx, actor, 'create_ticket', input.idempotencyKey, request, async (db) => {
     let serviceId: number | null = null;
@@ -192,7 +234,9 @@ export async function createTicket(
         .select('id')
         .where('account_id', '=', accountId)
         .where((eb) =>
-          typeof input.service === 'number' ? eb('id', '=', input.service) : eb('identifier', '=', String(input.service).trim()),
+          typeof input.service === 'number'
+            ? eb('id', '=', input.service)
+            : eb('identifier', '=', String(input.service).trim()),
         )
         .executeTakeFirst();
       if (!service) return invalid('service', `That service isn't on account ${accountNumber}.`);
@@ -222,9 +266,22 @@ export async function createTicket(
       .executeTakeFirstOrThrow();
     await db
       .insertInto('ticket_events')
-      .values({ ticket_id: ticket.id, at: now, kind: 'created', from_value: null, to_value: 'open', note: null, actor_label: actorLabel(actor) })
+      .values({
+        ticket_id: ticket.id,
+        at: now,
+        kind: 'created',
+        from_value: null,
+        to_value: 'open',
+        note: null,
+        actor_label: actorLabel(actor),
+      })
       .execute();
-    await recordAudit(db, ctx.now(), actor, { action: 'create_ticket', accountId, target: `ticket:${number}`, details: { priority } });
+    await recordAudit(db, ctx.now(), actor, {
+      action: 'create_ticket',
+      accountId,
+      target: `ticket:${number}`,
+      details: { priority },
+    });
     return ok({ ...(await ticketDetail(db, ticket, accountNumber)), chargesNotice: TICKET_CHARGES_NOTICE });
   });
 }
@@ -258,25 +315,49 @@ export async function escalateTicket(
     // Re-read inside the transaction: the ticket may have changed since the customer last looked.
     const ticket = await db.selectFrom('tickets').selectAll().where('id', '=', seen.id).executeTakeFirstOrThrow();
     if (ticket.status === 'resolved' || ticket.status === 'closed') {
-      return conflict(`Ticket ${ticket.number} is ${ticket.status}, so it can't be escalated. You can open a new ticket instead.`);
+      return conflict(
+        `Ticket ${ticket.number} is ${ticket.status}, so it can't be escalated. You can open a new ticket instead.`,
+      );
     }
     const current = PRIORITIES.indexOf(ticket.priority);
     const target = input.toPriority ? PRIORITIES.indexOf(input.toPriority) : current + 1;
     if (current === PRIORITIES.length - 1) return conflict(`Ticket ${ticket.number} is already at critical priority.`);
     if (target <= current) {
-      return invalid('toPriority', `Ticket ${ticket.number} is already ${ticket.priority}; an escalation must raise the priority.`);
+      return invalid(
+        'toPriority',
+        `Ticket ${ticket.number} is already ${ticket.priority}; an escalation must raise the priority.`,
+      );
     }
     const toPriority = PRIORITIES[target] as TicketPriority;
     const now = ctx.now().toISOString();
     const by = actorLabel(actor);
-    await db.updateTable('tickets').set({ priority: toPriority, updated_at: now }).where('id', '=', ticket.id).execute();
+    await db
+      .updateTable('tickets')
+      .set({ priority: toPriority, updated_at: now })
+      .where('id', '=', ticket.id)
+      .execute();
     await db
       .insertInto('ticket_escalations')
-      .values({ ticket_id: ticket.id, from_priority: ticket.priority, to_priority: toPriority, reason, escalated_at: now, escalated_by: by })
+      .values({
+        ticket_id: ticket.id,
+        from_priority: ticket.priority,
+        to_priority: toPriority,
+        reason,
+        escalated_at: now,
+        escalated_by: by,
+      })
       .execute();
     await db
       .insertInto('ticket_events')
-      .values({ ticket_id: ticket.id, at: now, kind: 'escalated', from_value: ticket.priority, to_value: toPriority, note: reason, actor_label: by })
+      .values({
+        ticket_id: ticket.id,
+        at: now,
+        kind: 'escalated',
+        from_value: ticket.priority,
+        to_value: toPriority,
+        note: reason,
+        actor_label: by,
+      })
       .execute();
     await recordAudit(db, ctx.now(), actor, {
       action: 'escalate_ticket',
