@@ -83,7 +83,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     }
   });
 
-  const openApi = openApiDocument(services.webChat);
+  const openApi = openApiDocument(services.webChat, services.slack);
   app.get('/openapi.json', (c) => c.json(openApi));
 
   if (services.slack) app.route('/', services.slack.routes);
@@ -137,7 +137,7 @@ function codeForStatus(status: number): ErrorCode {
 }
 
 /** The service's OpenAPI 3.1 document: its own routes and those of the channels mounted. */
-function openApiDocument(webChat: MountedChannel | undefined) {
+function openApiDocument(webChat: MountedChannel | undefined, slack: MountedChannel | undefined) {
   const error = {
     description: 'An error',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -153,15 +153,17 @@ function openApiDocument(webChat: MountedChannel | undefined) {
       },
     },
   };
-  for (const [section, entries] of Object.entries(webChat?.openApi?.components ?? {})) {
-    components[section] = { ...(components[section] ?? {}), ...entries };
+  for (const channel of [webChat, slack]) {
+    for (const [section, entries] of Object.entries(channel?.openApi?.components ?? {})) {
+      components[section] = { ...(components[section] ?? {}), ...entries };
+    }
   }
   return {
     openapi: '3.1.0',
     info: {
       title: 'Support Assistant',
       version: '0.1.0',
-      description: 'The HTTP API of the telecom support assistant: health, and the web chat when it is mounted.',
+      description: 'The HTTP API of the telecom support assistant: health, and the web chat and Slack app when they are mounted.',
     },
     paths: {
       '/healthz': {
@@ -186,6 +188,7 @@ function openApiDocument(webChat: MountedChannel | undefined) {
         },
       },
       ...(webChat?.openApi?.paths ?? {}),
+      ...(slack?.openApi?.paths ?? {}),
     },
     components,
   };

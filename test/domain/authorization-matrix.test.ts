@@ -416,7 +416,23 @@ describe.each(ENGINES)('authorization matrix on %s', (engine) => {
       const accessible = await domain.listAccessibleAccounts(ctx, actor);
       expect(accessible.kind).toBe('ok');
       if (accessible.kind === 'ok') expect(new Set(accessible.value.map((a) => a.number))).toEqual(allowedNumbers);
+      // The account search of pickers: an empty query lists the whole scope, a name query stays inside it.
+      for (const query of ['', 'acme', 'northwind', '100', '500', '%']) {
+        const found = await domain.searchAccounts(ctx, actor, { query, limit: 100 });
+        expect(found.kind).toBe('ok');
+        if (found.kind === 'ok') for (const a of found.value) expect(allowedNumbers.has(a.number)).toBe(true);
+        if (found.kind === 'ok' && query === '') expect(new Set(found.value.map((a) => a.number))).toEqual(allowedNumbers);
+        // A typed % is a literal character, not a wildcard.
+        if (found.kind === 'ok' && query === '%') expect(found.value).toEqual([]);
+      }
+      expect((await domain.listHandoffQueue(ctx, actor)).kind).toBe('forbidden');
     }
+    // Staff search every account (audited); the handoff queue is for staff who take chats.
+    const staffSearch = await domain.searchAccounts(ctx, actors.careAgent as domain.StaffActor, { query: 'acme' });
+    expect(staffSearch.kind === 'ok' && staffSearch.value.map((a) => a.number)).toContain(TARGETS.acmeRoot);
+    expect((await domain.searchAccounts(ctx, actors.anonymous as domain.Actor, { query: 'acme' })).kind).toBe('sign_in_required');
+    expect((await domain.listHandoffQueue(ctx, actors.careAgent as domain.Actor)).kind).toBe('ok');
+    expect(await domain.listHandoffQueue(ctx, actors.networkOps as domain.Actor)).toEqual({ kind: 'ok', value: [] });
     const billingUser = actors.northwindBilling as domain.CustomerActor;
     const summary = await domain.getAccountSummary(ctx, billingUser, { accountNumber: TARGETS.northwindPayables });
     // 5000002's parent (5000001) is outside this user's scope, so it is not shown.

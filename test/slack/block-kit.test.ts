@@ -7,6 +7,7 @@ import {
   SLACK_LIMITS,
   truncate,
 } from '../../adapters/slack/block-kit.js';
+import { createTicketModal, escalateModal, homeView } from '../../adapters/slack/views.js';
 import type { ConversationEngine } from '../../src/conversation/engine.js';
 import type { Reply } from '../../src/conversation/reply.js';
 import { loadCustomerActor, loadStaffActor } from '../../src/domain/index.js';
@@ -196,5 +197,85 @@ describe('Block Kit limits', () => {
   it('truncate marks a cut with an ellipsis and leaves short text alone', () => {
     expect(truncate('abc', 3)).toBe('abc');
     expect(truncate('abcdef', 4)).toBe('abc…');
+  });
+});
+
+describe('Slack views within limits', () => {
+  const long = 'Ünïcode & <tags> '.repeat(400);
+  const tickets = Array.from({ length: 60 }, (_, i) => ({
+    number: `TT-${200000 + i}`,
+    accountNumber: '1002345',
+    title: long,
+    status: 'open' as const,
+    priority: i % 2 ? ('high' as const) : ('critical' as const),
+    createdAt: '2026-11-20T10:00:00.000Z',
+    updatedAt: '2026-11-21T10:00:00.000Z',
+  }));
+  const outages = Array.from({ length: 30 }, (_, i) => ({
+    reference: `OUT-${i}`,
+    title: long,
+    description: long,
+    status: 'investigating',
+    startedAt: '2026-11-22T08:00:00.000Z',
+    resolvedAt: null,
+    areas: [{ city: 'Toronto', region: 'ON', country: 'CA' }],
+    serviceTypes: [],
+  }));
+  const handoffs = Array.from({ length: 30 }, (_, i) => ({
+    conversationId: `web:${i}`,
+    channel: 'web' as const,
+    status: 'waiting' as const,
+    reason: long,
+    requestedAt: '2026-11-22T08:00:00.000Z',
+    accountNumber: '1002345',
+    accountName: long,
+  }));
+
+  type ViewBlock = {
+    type: string;
+    text?: { text: string };
+    elements?: { text: { text: string } | string }[];
+    accessory?: { action_id: string };
+  };
+  function texts(blocks: ViewBlock[]): string[] {
+    return blocks.flatMap((b) => [
+      b.text?.text ?? '',
+      ...(b.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : e.text.text)),
+    ]);
+  }
+
+  it('keeps a crowded App Home within 100 blocks and every text within 3,000 characters', () => {
+    const view = homeView({
+      staff: { email: 'care@provider.example', role: 'care_agent' },
+      tickets,
+      outages,
+      handoffs,
+    }) as { blocks: ViewBlock[] };
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+    for (const t of texts(view.blocks)) expect(t.length).toBeLessThanOrEqual(3000);
+    for (const b of view.blocks.filter((x) => x.type === 'header'))
+      expect(b.text?.text.length).toBeLessThanOrEqual(150);
+    // Critical tickets cannot go higher: no escalate button for them.
+    const escalations = view.blocks.filter((b) => b.accessory).map((b) => b.accessory?.action_id);
+    expect(escalations.length).toBeGreaterThan(0);
+    expect(escalations.every((id) => /^open_escalate_modal:TT-2000\d*[13579]$/.test(id ?? ''))).toBe(true);
+  });
+
+  it('keeps modal titles within 24 characters and prefilled inputs within their maximum', () => {
+    const create = createTicketModal({ title: long, description: long }, { source: { channel: 'C0X', ts: '1.2' } }) as {
+      title: { text: string };
+      blocks: { block_id: string; element: { initial_value?: string; max_length?: number } }[];
+    };
+    expect(create.title.text.length).toBeLessThanOrEqual(24);
+    for (const b of create.blocks) {
+      if (b.element.initial_value !== undefined)
+        expect(b.element.initial_value.length).toBeLessThanOrEqual(b.element.max_length ?? 3000);
+    }
+    const escalate = escalateModal({ number: 'TT-1234567890', title: long, priority: 'low' }, {}) as {
+      title: { text: string };
+      private_metadata: string;
+    };
+    expect(escalate.title.text.length).toBeLessThanOrEqual(24);
+    expect(escalate.private_metadata.length).toBeLessThanOrEqual(3000);
   });
 });

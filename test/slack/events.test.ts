@@ -311,6 +311,13 @@ describe.each(ENGINES)('Slack events, commands and interactivity (%s)', (engine)
     expect(ssl.status).toBe(200);
   });
 
+  it('documents /slack/events in /openapi.json', async () => {
+    const doc = (await (await world.service.app.request('/openapi.json')).json()) as {
+      paths: Record<string, { post?: { responses: Record<string, unknown> } }>;
+    };
+    expect(Object.keys(doc.paths['/slack/events']?.post?.responses ?? {}).sort()).toEqual(['200', '400', '401']);
+  });
+
   async function countTickets() {
     const row = await world.handle.db
       .selectFrom('tickets')
