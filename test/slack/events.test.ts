@@ -158,7 +158,12 @@ describe.each(ENGINES)('Slack events, commands and interactivity (%s)', (engine)
       posts = world.slack.posts('chat.postMessage');
       expect(posts).toHaveLength(1);
       expect(posts[0]?.body.channel).toBe('D0DEMODM');
-      if ((await countTickets()) > before) break;
+      if ((await countTickets()) > before) {
+        // The same press delivered again (a double click, a re-sent payload) opens nothing more.
+        await sendForm({ payload: JSON.stringify(blockActions(confirm)) });
+        await world.settled();
+        break;
+      }
     }
     expect(await countTickets()).toBe(before + 1);
 
@@ -316,6 +321,26 @@ describe.each(ENGINES)('Slack events, commands and interactivity (%s)', (engine)
       paths: Record<string, { post?: { responses: Record<string, unknown> } }>;
     };
     expect(Object.keys(doc.paths['/slack/events']?.post?.responses ?? {}).sort()).toEqual(['200', '400', '401']);
+  });
+
+  it('answers oversized and malformed requests with 400, no stack and nothing done', async () => {
+    const big = await sendJson({ ...dm('balance 1002345'), padding: 'x'.repeat(300 * 1024) });
+    expect(big.status).toBe(400);
+    const badPayload = await sendForm({ payload: '{"type": "block_actions", ' });
+    expect(badPayload.status).toBe(400);
+    const noType = await sendForm({ payload: JSON.stringify({ actions: [] }) });
+    expect(noType.status).toBe(400);
+    const unknownForm = await sendForm({ something: 'else' });
+    expect(unknownForm.status).toBe(400);
+    const noEventId = await sendJson({ ...dm('balance 1002345'), event_id: undefined });
+    expect(noEventId.status).toBe(400);
+    for (const response of [big, badPayload, noType, unknownForm, noEventId]) {
+      const text = await response.text();
+      expect(text).not.toMatch(/\bat .*\.(ts|js)/);
+      expect(JSON.parse(text).error.code).toBe('bad_request');
+    }
+    await world.settled();
+    expect(world.slack.calls).toHaveLength(0);
   });
 
   async function countTickets() {
