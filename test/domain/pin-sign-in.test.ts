@@ -54,6 +54,29 @@ describe.each(ENGINES)('verifyAccountPin on %s', (engine) => {
     expect(audit.at(-1)).toMatchObject({ actor_kind: 'customer', actor_id: `pin:${actor.pinAccount?.id}`, actor_label: 'account 5000001 (PIN)' });
   });
 
+  it('gives an agent serving a PIN-verified web chat exactly that account and its children', async () => {
+    const northwind = await handle.db.selectFrom('accounts').select('id').where('number', '=', '5000001').executeTakeFirstOrThrow();
+    const at = clock.toISOString();
+    for (const id of ['web:pin-served', 'web:anonymous-served']) {
+      await handle.db
+        .insertInto('conversations')
+        .values({ id, channel: 'web', external_ref: null, portal_user_id: null, staff_id: null, account_in_focus_id: null, state: '{}', state_version: 0, status: 'agent', created_at: at, updated_at: at })
+        .execute();
+    }
+    await handle.db
+      .insertInto('chat_sessions')
+      .values({ id: 'hash-pin-served', conversation_id: 'web:pin-served', identity: 'pin', portal_user_id: null, account_id: northwind.id, created_at: at, last_seen_at: at, expires_at: at })
+      .execute();
+    const agent = await domain.loadAgentActor(ctx, 'agent@provider.example', 'web:pin-served');
+    const admin = (await domain.loadCustomerActor(ctx, 'admin@northwind.example')) as domain.CustomerActor;
+    expect([...(agent?.accountIds ?? [])].sort()).toEqual([...admin.accountIds].sort());
+    expect((await domain.getAccountBalance(ctx, agent as domain.Actor, { accountNumber: '5000002' })).kind).toBe('ok');
+    expect((await domain.getAccountBalance(ctx, agent as domain.Actor, { accountNumber: '1002345' })).kind).toBe('not_found');
+    // A visitor who never signed in gives the agent nothing to see.
+    const unsigned = await domain.loadAgentActor(ctx, 'agent@provider.example', 'web:anonymous-served');
+    expect(unsigned?.accountIds.size).toBe(0);
+  });
+
   it('lets a PIN sign-in run reports but not save or schedule them, as no portal user could own them', async () => {
     const result = await domain.verifyAccountPin(ctx, { accountNumber: '5000001', pin: '2468' });
     if (result.kind !== 'ok') throw new Error(result.kind);

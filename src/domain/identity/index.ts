@@ -122,10 +122,23 @@ export async function loadAgentActor(
     .where('id', '=', conversationId)
     .executeTakeFirst();
   if (!conversation) return null;
-  const accountIds =
-    conversation.portal_user_id === null
-      ? new Set<number>()
-      : await scopedAccountIds(ctx.db, conversation.portal_user_id);
+  let accountIds: Set<number>;
+  if (conversation.portal_user_id !== null) {
+    accountIds = await scopedAccountIds(ctx.db, conversation.portal_user_id);
+  } else {
+    // A customer who proved who they are with an account number and PIN: that account and its children.
+    const pinSession = await ctx.db
+      .selectFrom('chat_sessions')
+      .select('account_id')
+      .where('conversation_id', '=', conversation.id)
+      .where('identity', '=', 'pin')
+      .where('account_id', 'is not', null)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    accountIds = pinSession?.account_id
+      ? new Set(await accountWithDescendantIds(ctx.db, pinSession.account_id))
+      : new Set<number>();
+  }
   return {
     kind: 'agent',
     staffId: staff.staffId,
