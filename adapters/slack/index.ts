@@ -214,7 +214,14 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       answer = await work;
     } catch (error) {
       // Never leave "Working on it…" standing: say it failed, in the same message.
-      if (progressTs) await client.chat.update({ channel: place.channel, ts: progressTs, text: FAILED, blocks: [] });
+      if (progressTs) {
+        await client.chat.update({
+          channel: place.channel,
+          ts: progressTs,
+          text: FAILED,
+          blocks: [{ type: 'section', text: { type: 'mrkdwn', text: FAILED } }],
+        });
+      }
       throw error;
     }
     if (progressTs) {

@@ -2,6 +2,7 @@
 // ticket), the "Open a ticket from this message" shortcut with its account menu (options), the App Home tab,
 // the in-place progress message for slow answers, private delivery of a slash command's files, and the
 // audit trail naming the Slack user.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WORKING } from '../../adapters/slack/index.js';
 import { ENGINES } from '../support/databases.js';
@@ -99,6 +100,20 @@ describe.each(ENGINES)('Slack modals, shortcut, App Home and progress (%s)', (en
     expect(world.slack.uploads[0]?.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(world.slack.posts('files.completeUploadExternal')[0]?.body.channel_id).toBe('D0DEMODM');
   }, 30_000);
+
+  it('replaces "Working on it…" with an apology when the answer fails, rather than leaving it standing', async () => {
+    await sql`alter table messages rename to messages_away`.execute(world.handle.db);
+    try {
+      await world.sendJson(dm('balance 1002345'));
+      await world.settled();
+    } finally {
+      await sql`alter table messages_away rename to messages`.execute(world.handle.db);
+    }
+    expect(world.slack.posts('chat.postMessage').map((p) => p.body.text)).toEqual([WORKING]);
+    const updates = world.slack.posts('chat.update');
+    expect(updates).toHaveLength(1);
+    expect(String(updates[0]?.body.text)).toMatch(/^Sorry — something went wrong/);
+  });
 
   it('escalates through the modal: priority and reason, once, audited with the Slack user', async () => {
     await world.sendJson(dm('show ticket TT-104233'));
