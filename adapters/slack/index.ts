@@ -101,23 +101,35 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   };
   const receiver = new HonoReceiver({ signingSecret: options.signingSecret, logger, nowMs: options.nowMs ?? Date.now });
 
-  // One workspace, one bot token: the bot's own ids (for Bolt's ignore-self) are looked up once, on first use.
-  const authClient = new WebClient(options.botToken, clientOptions);
-  let botIdentity: Promise<{ botId?: string; botUserId?: string }> | null = null;
+  // One workspace, one bot token. The bot's own ids (Bolt's ignore-self) come from auth.test, looked up in
+  // the background: a request never waits on it, so an unreachable Web API cannot hold up an ack (the
+  // listeners also skip bot messages themselves).
+  const authClient = new WebClient(options.botToken, { ...clientOptions, retryConfig: { retries: 0 } });
+  let botIdentity: { botId?: string; botUserId?: string } | null = null;
+  let lookingUp = false;
+  const lookUpBotIdentity = () => {
+    if (botIdentity || lookingUp) return;
+    lookingUp = true;
+    authClient.auth
+      .test()
+      .then(
+        (r) => {
+          botIdentity = { ...(r.bot_id ? { botId: r.bot_id } : {}), ...(r.user_id ? { botUserId: r.user_id } : {}) };
+        },
+        (error: unknown) => logger.warn({ err: error }, 'slack: auth.test failed; will try again on the next request'),
+      )
+      .finally(() => {
+        lookingUp = false;
+      });
+  };
   const app = new App({
     receiver,
     convoStore: false,
     logger: boltLogger(logger),
     clientOptions,
     authorize: async () => {
-      botIdentity ??= authClient.auth.test().then(
-        (r) => ({ ...(r.bot_id ? { botId: r.bot_id } : {}), ...(r.user_id ? { botUserId: r.user_id } : {}) }),
-        (error: unknown) => {
-          botIdentity = null;
-          throw error;
-        },
-      );
-      return { botToken: options.botToken, ...(await botIdentity) };
+      lookUpBotIdentity();
+      return { botToken: options.botToken, ...(botIdentity ?? {}) };
     },
   });
   app.error(async (error) => {

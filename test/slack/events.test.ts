@@ -351,3 +351,19 @@ describe.each(ENGINES)('Slack events, commands and interactivity (%s)', (engine)
     return Number(row.n);
   }
 });
+
+describe('Slack with the Web API unreachable', () => {
+  it('still acknowledges at once: a slash command gets its help text', async () => {
+    // Port 9 (discard) on localhost: nothing listens, so every Web API call fails.
+    const world = await startSlackWorld('sqlite', { apiUrl: 'http://127.0.0.1:9/api/' });
+    try {
+      const response = await world.sendForm(slashCommand(world.slack.url, 'help'));
+      expect(await response.json()).toEqual({ response_type: 'ephemeral', text: COMMAND_HELP });
+      const refused = await world.sendForm(slashCommand(world.slack.url, 'balance 1002345', STRANGER));
+      expect(await refused.json()).toEqual({ response_type: 'ephemeral', text: REFUSAL });
+      await world.settled();
+    } finally {
+      await world.close();
+    }
+  }, 60_000);
+});

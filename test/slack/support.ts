@@ -140,7 +140,10 @@ export interface SlackWorld {
 }
 
 /** A fresh demo database on the engine, the stand-in Slack and the real service wired to it. */
-export async function startSlackWorld(engine: Engine, options: { progressAfterMs?: number } = {}): Promise<SlackWorld> {
+export async function startSlackWorld(
+  engine: Engine,
+  options: { progressAfterMs?: number /** Point the Web API elsewhere (e.g. nowhere). */; apiUrl?: string } = {},
+): Promise<SlackWorld> {
   const { handle, drop } = await createTestDatabase(engine);
   await seedDemoData(handle, { cdrs: 200, asOf: AS_OF });
   const slack = new FakeSlack();
@@ -162,7 +165,7 @@ export async function startSlackWorld(engine: Engine, options: { progressAfterMs
       slack: {
         signingSecret: SIGNING_SECRET,
         botToken: BOT_TOKEN,
-        apiUrl: `${slack.url}/api/`,
+        apiUrl: options.apiUrl ?? `${slack.url}/api/`,
         ...(options.progressAfterMs !== undefined ? { progressAfterMs: options.progressAfterMs } : {}),
       },
     },
