@@ -16,7 +16,7 @@ import type { Reply, ReplyFile } from '../../src/conversation/reply.js';
 import { searchAccounts } from '../../src/domain/accounts/index.js';
 import type { StaffActor } from '../../src/domain/actor.js';
 import type { DomainContext } from '../../src/domain/context.js';
-import { listHandoffQueue } from '../../src/domain/handoffs/index.js';
+import { listHandoffQueue } from '../../src/domain/handoff/index.js';
 import { loadActorForChannelIdentity } from '../../src/domain/identity/index.js';
 import { listPublicOutages } from '../../src/domain/outages/index.js';
 import type { Outcome } from '../../src/domain/result.js';

@@ -1,6 +1,6 @@
 // Slack surfaces that are not messages: the modals for forms (open a ticket; escalate with priority and
 // reason), a one-line notice modal, and each staff member's App Home tab. Every text is cut to Slack's limits.
-import type { HandoffView } from '../../src/domain/handoffs/index.js';
+import type { HandoffView } from '../../src/domain/handoff/index.js';
 import type { OutageView } from '../../src/domain/outages/index.js';
 import type { TicketSummary } from '../../src/domain/tickets/index.js';
 import type { TicketPriority } from '../../src/db/schema.js';

@@ -5,7 +5,7 @@ export * from './actor.js';
 export * from './authorization.js';
 export * from './billing/index.js';
 export * from './context.js';
-export * from './handoffs/index.js';
+export * from './handoff/index.js';
 export * from './identity/index.js';
 export * from './outages/index.js';
 export * from './payments/index.js';
