@@ -451,7 +451,10 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       const conversationId = body.container?.type === 'message' ? conversationIdFromBlockId(action.block_id) : null;
       await client.views.open({
         trigger_id: body.trigger_id,
-        view: escalateModal(ticket, conversationId ? { conversationId } : {}) as unknown as View,
+        view: escalateModal(ticket, {
+          ...(conversationId ? { conversationId } : {}),
+          ...(body.container?.type === 'view' ? { fromHome: true } : {}),
+        }) as unknown as View,
       });
     },
   );
@@ -462,7 +465,10 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       await ack();
       const actor = await staffFor(body.team?.id ?? body.user.team_id, body.user.id);
       if (!actor) return tell(client, body, REFUSAL, respond);
-      await client.views.open({ trigger_id: body.trigger_id, view: createTicketModal({}, {}) as unknown as View });
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: createTicketModal({}, { fromHome: true }) as unknown as View,
+      });
     },
   );
 
@@ -524,6 +530,7 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       cards: [ticketCard(t, last ? [{ label: 'Reason', value: last.reason }] : [])],
     });
     await sayOutcome(client, body.user.id, metadata, said);
+    if (metadata.fromHome) await publishHome(client, body.team?.id ?? body.user.team_id ?? '', body.user.id);
   });
 
   app.view(CREATE_TICKET_VIEW, async ({ ack, body, view, client }) => {
@@ -564,6 +571,7 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     });
     // Said privately (a DM), never in the channel the message came from.
     await sayOutcome(client, body.user.id, metadata, said);
+    if (metadata.fromHome) await publishHome(client, body.team?.id ?? body.user.team_id ?? '', body.user.id);
   });
 
   const routes = new Hono();

@@ -42,6 +42,8 @@ export interface ModalMetadata {
   ticket?: string;
   /** For a ticket opened from a message: where that message is. */
   source?: { channel: string; ts: string };
+  /** Opened from the App Home, which is published again once the form has done its work. */
+  fromHome?: boolean;
 }
 
 export function encodeMetadata(metadata: ModalMetadata): string {

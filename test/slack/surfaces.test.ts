@@ -426,6 +426,54 @@ describe.each(ENGINES)('Slack modals, shortcut, App Home and progress (%s)', (en
     expect(JSON.stringify(notice?.blocks)).toMatch(/TT-104198 is closed/);
   });
 
+  it('escalates from the App Home and publishes the Home again with the new priority', async () => {
+    await world.sendJson(
+      eventCallback({
+        type: 'app_home_opened',
+        user: STAFF_USER,
+        channel: 'D0DEMODM',
+        tab: 'home',
+        event_ts: '1700002100.000100',
+      }),
+    );
+    await world.settled();
+    const home = world.slack.posts('views.publish').at(-1)?.body.view as ViewJson;
+    const button = buttonsIn(home.blocks).find((b) => b.action_id.startsWith('open_escalate_modal:'));
+    expect(button).toBeDefined();
+    const number = button?.value ?? '';
+    world.slack.calls = [];
+    const {
+      response_url: _r,
+      message: _m,
+      channel: _c,
+      ...fromHome
+    } = blockActions(world.slack.url, button as NonNullable<typeof button>);
+    await world.sendPayload({
+      ...fromHome,
+      container: { type: 'view', view_id: 'V0HOME' },
+      view: { type: 'home', id: 'V0HOME' },
+    });
+    await world.settled();
+    const modal = openedView() as ViewJson;
+    expect(modal.callback_id).toBe('escalate_ticket');
+    world.slack.calls = [];
+    const done = await world.sendPayload(
+      submission(modal, { priority: select('critical'), reason: text('Customer escalated by phone') }),
+    );
+    expect(done.status).toBe(200);
+    await world.settled();
+    const ticket = await db()
+      .selectFrom('tickets')
+      .select('priority')
+      .where('number', '=', number)
+      .executeTakeFirstOrThrow();
+    expect(ticket.priority).toBe('critical');
+    // Said privately (no conversation behind the Home), and the Home shows the new priority.
+    expect(world.slack.posts('chat.postMessage')[0]?.body.channel).toBe(STAFF_USER);
+    const again = JSON.stringify(world.slack.posts('views.publish').at(-1)?.body.view);
+    expect(again).toContain(`*${number}* · critical`);
+  });
+
   it('sends a slash command’s file to the person’s DM, never into the channel, and audits the look-up with the Slack user', async () => {
     const response = await world.sendForm(
       slashCommand(world.slack.url, 'long distance summary for account 1002345 last month as csv'),
