@@ -36,6 +36,18 @@ export async function openPostgres(url: string): Promise<DatabaseHandle> {
   return {
     db,
     engine: 'postgres',
+    // Arrays instead of row objects, as on SQLite; the pool's type parsers still apply. Pages are
+    // bounded by the caller (a LIMIT or a time window), so each is one plain query on any free client.
+    rows: {
+      async readArrays(query) {
+        const result = await pool.query<unknown[]>({
+          text: query.sql,
+          values: [...query.parameters],
+          rowMode: 'array',
+        });
+        return result.rows;
+      },
+    },
     async bulkInsert(table, columns, rows) {
       if (rows.length === 0) return;
       const types = columns.map((_, i) => arrayTypeOf(rows, i));

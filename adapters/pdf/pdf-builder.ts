@@ -2,9 +2,18 @@
 // table row, with glyphs encoded through a per-character cache. pdf-lib's drawText emits about eight
 // operators per call and re-shapes every string; at 10,000 rows that is the difference between ~3 s and
 // well under one.
+import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
-import { PDFDict, PDFDocument, type PDFFont, PDFName, PDFRef } from 'pdf-lib';
+import type * as PdfLib from 'pdf-lib';
+import type { PDFFont } from 'pdf-lib';
 import { cachingFontkit, fontBytes } from './fonts.js';
+
+// pdf-lib is a CommonJS package, so it is required rather than imported: for an import, Node first parses
+// the package's sources for their named exports, following every re-export, which cost a process that
+// renders PDFs ~12 MB of memory and ~40 ms at start (bench/README.md). Same module, same public API.
+const { PDFDict, PDFDocument, PDFName, PDFRef } = createRequire(import.meta.url)('pdf-lib') as typeof PdfLib;
+type PDFDocument = PdfLib.PDFDocument;
+type PDFRef = PdfLib.PDFRef;
 
 export const PAGE_LETTER: readonly [number, number] = [612, 792];
 export const PAGE_LETTER_LANDSCAPE: readonly [number, number] = [792, 612];
@@ -44,14 +53,15 @@ export class TextFace {
   encode(text: string): Glyph {
     let encoded = this.strings.get(text);
     if (encoded) return encoded;
-    let hex = '';
+    // Joined, not concatenated: a cached code string stays flat instead of a rope of one node per glyph.
+    const codes: string[] = [];
     let width = 0;
     for (const ch of text) {
       const g = this.glyph(ch);
-      hex += g.hex;
+      codes.push(g.hex);
       width += g.width;
     }
-    encoded = { hex, width };
+    encoded = { hex: codes.join(''), width };
     // Long strings (times, descriptions) rarely repeat: keeping them would only hold memory.
     if (text.length <= 16) {
       if (this.strings.size > 20_000) this.strings.clear();
@@ -110,7 +120,8 @@ export interface TextCell {
 export class PageWriter {
   readonly width: number;
   readonly height: number;
-  private readonly parts: string[] = [];
+  private parts: string[] = [];
+  private readonly streams: Buffer[] = [];
   private readonly fontKeys: ReadonlyMap<TextFace, string>;
 
   constructor(width: number, height: number, fontKeys: ReadonlyMap<TextFace, string>) {
@@ -191,8 +202,23 @@ export class PageWriter {
     this.parts.push(`q ${fmt(gray)} G ${fmt(width)} w ${fmt(x1)} ${fmt(y1)} m ${fmt(x2)} ${fmt(y2)} l S Q\n`);
   }
 
-  content(): string {
-    return this.parts.join('');
+  /**
+   * Compresses what the page holds so far into one content stream, outside the JavaScript heap. Each
+   * row is built by concatenation, a rope of dozens of small strings: holding 10,000 rows of them until
+   * save raised a detail PDF's peak memory by ~10 MB. Drawing may go on after (the footer, once the page
+   * count is known): it becomes a further stream.
+   */
+  seal(): void {
+    if (this.parts.length === 0) return;
+    // Node's zlib, not pdf-lib's JavaScript deflate: a 10,000-row table is megabytes of operators.
+    this.streams.push(deflateSync(Buffer.from(this.parts.join(''), 'latin1'), { level: 6 }));
+    this.parts = [];
+  }
+
+  /** The page's content streams, deflated, in drawing order. */
+  contentStreams(): readonly Uint8Array[] {
+    this.seal();
+    return this.streams;
   }
 }
 
@@ -318,22 +344,24 @@ export class PdfBuilder {
    * at start), and again with subset fonts if it needs a character they lack. Before that (a one-shot
    * CLI run) it subsets: preparing costs more than one document.
    */
-  static async render(metadata: PdfMetadata, draw: (pdf: PdfBuilder) => void): Promise<Uint8Array> {
+  static async render(metadata: PdfMetadata, draw: (pdf: PdfBuilder) => void | Promise<void>): Promise<Uint8Array> {
     if (ready) {
       try {
         const pdf = await PdfBuilder.create(metadata, 'prepared');
-        draw(pdf);
+        await draw(pdf);
         return await pdf.save();
       } catch (error) {
         if (!(error instanceof MissingGlyph)) throw error;
       }
     }
     const pdf = await PdfBuilder.create(metadata, 'subset');
-    draw(pdf);
+    await draw(pdf);
     return await pdf.save();
   }
 
   addPage(size: readonly [number, number]): PageWriter {
+    // The page before is finished but for its footer: compress it now rather than hold its rows as text.
+    this.pages.at(-1)?.seal();
     const page = new PageWriter(size[0], size[1], this.fontKeys);
     this.pages.push(page);
     return page;
@@ -344,10 +372,10 @@ export class PdfBuilder {
       const page = this.doc.addPage([writer.width, writer.height]);
       page.node.setFontDictionary(PDFName.of('F1'), this.fontRefs[0]);
       page.node.setFontDictionary(PDFName.of('F2'), this.fontRefs[1]);
-      // Node's zlib, not pdf-lib's JavaScript deflate: a 10,000-row table is megabytes of operators.
-      const compressed = deflateSync(Buffer.from(writer.content(), 'latin1'), { level: 6 });
-      const stream = this.doc.context.stream(compressed, { Filter: 'FlateDecode' });
-      page.node.addContentStream(this.doc.context.register(stream));
+      for (const compressed of writer.contentStreams()) {
+        const stream = this.doc.context.stream(compressed, { Filter: 'FlateDecode' });
+        page.node.addContentStream(this.doc.context.register(stream));
+      }
     }
     // Without object streams: they would be deflated by pdf-lib's JavaScript zlib, for a few hundred bytes.
     return this.doc.save({ useObjectStreams: false });

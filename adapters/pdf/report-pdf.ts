@@ -1,12 +1,10 @@
 // Renders a report run as a PDF: a title block (report, account, period, zone, generated at), a table whose
 // header repeats on every page, the totals, and "Page n of m" on each page.
-import {
-  columnHeader,
-  formatTotals,
-  rowFormatter,
-  type ReportResult,
-  ZoneClock,
-} from '../../src/domain/reports/index.js';
+// The formatting modules themselves, not the reports index: a process that only renders reports (a
+// report worker) then loads no scheduler, schedules or custom-report validation.
+import { columnHeader, formatTotals, rowFormatter } from '../../src/domain/reports/format.js';
+import { ZoneClock } from '../../src/domain/reports/period.js';
+import type { ReportResult, ReportRow } from '../../src/domain/reports/types.js';
 import {
   PAGE_LETTER,
   PAGE_LETTER_LANDSCAPE,
@@ -42,22 +40,36 @@ function headerLinesOf(label: string): string[] {
   return at > 0 ? [label.slice(0, at), label.slice(at + 1)] : [label];
 }
 
+/** The widest cell of each column over every row, in body text: the rows are measured as they stream by, not kept. */
+async function widestCells(
+  result: ReportResult,
+  format: (row: ReportRow) => string[],
+  regular: TextFace,
+): Promise<number[]> {
+  const widest = result.columns.map(() => 0);
+  for await (const batch of result.batches()) {
+    for (const row of batch) {
+      const cells = format(row);
+      for (let i = 0; i < cells.length; i++) {
+        const w = regular.widthOf(cells[i]!, BODY_SIZE);
+        if (w > widest[i]!) widest[i] = w;
+      }
+    }
+  }
+  return widest;
+}
+
 function planColumns(
   result: ReportResult,
-  rows: readonly string[][],
+  widest: readonly number[],
   totals: readonly string[],
   bold: TextFace,
-  regular: TextFace,
 ): Layout {
   const n = result.columns.length;
   const headerLines = result.columns.map((c) => headerLinesOf(columnHeader(c, result)));
   const natural = result.columns.map((_, i) => {
     let width = Math.max(...headerLines[i]!.map((line) => bold.widthOf(line, HEADER_SIZE)));
-    width = Math.max(width, bold.widthOf(totals[i] ?? '', BODY_SIZE));
-    for (const row of rows) {
-      const w = regular.widthOf(row[i]!, BODY_SIZE);
-      if (w > width) width = w;
-    }
+    width = Math.max(width, bold.widthOf(totals[i] ?? '', BODY_SIZE), widest[i]!);
     return width + PADDING;
   });
   const total = natural.reduce((a, b) => a + b, 0);
@@ -165,12 +177,14 @@ function drawHeader(page: PageWriter, pdf: PdfBuilder, layout: Layout, top: numb
   return top - height;
 }
 
-/** Renders the report; the rows are read from the result's batches (a detail report over 20,000 rows should not get here). */
+/**
+ * Renders the report; the rows are read from the result's batches twice, once to size the columns and
+ * once to draw them, so no more than a page of them is held (a detail report over 20,000 rows should
+ * not get here).
+ */
 export async function renderReportPdf(result: ReportResult): Promise<Uint8Array> {
   const clock = ZoneClock.for(result.timeZone, Date.parse(result.period.startUtc), Date.parse(result.period.endUtc));
   const format = rowFormatter(result, 'display', clock);
-  const rows: string[][] = [];
-  for await (const batch of result.batches()) for (const row of batch) rows.push(format(row));
   const totals = formatTotals(result, 'display', clock);
   const generatedLocal = clock.localDateTime(result.generatedAt);
 
@@ -179,8 +193,8 @@ export async function renderReportPdf(result: ReportResult): Promise<Uint8Array>
     subject: `Times in ${result.timeZone}`,
     createdAt: new Date(result.generatedAt),
   };
-  return PdfBuilder.render(metadata, (pdf) => {
-    const layout = planColumns(result, rows, totals, pdf.bold, pdf.regular);
+  return PdfBuilder.render(metadata, async (pdf) => {
+    const layout = planColumns(result, await widestCells(result, format, pdf.regular), totals, pdf.bold);
     const [pageWidth, pageHeight] = layout.size;
     const tableWidth = layout.widths.reduce((a, b) => a + b, 0);
     const bottom = MARGIN + 6;
@@ -196,7 +210,36 @@ export async function renderReportPdf(result: ReportResult): Promise<Uint8Array>
 
     let page = pdf.addPage(layout.size);
     let y = drawHeader(page, pdf, layout, drawTitleBlock(page, pdf, result, generatedLocal));
-    if (rows.length === 0) {
+    // Rows are drawn a page at a time: as many as fit, shaded every other row (shading first, so it
+    // lies under the text). `index` counts the rows drawn before, for the shading's parity.
+    let index = 0;
+    let fit = Math.max(1, Math.floor((y - bottom) / ROW_HEIGHT));
+    let pending: string[][] = [];
+    const drawPending = () => {
+      const zebra: [number, number, number, number][] = [];
+      for (let i = 0, top = y; i < pending.length; i++, top -= ROW_HEIGHT) {
+        if ((index + i) % 2 === 1) zebra.push([MARGIN, top - ROW_HEIGHT, tableWidth, ROW_HEIGHT]);
+      }
+      page.fillRects(zebra, 0.955);
+      for (const cells of pending) {
+        page.tableRow(y - ROW_HEIGHT + 3, pdf.regular, BODY_SIZE, cells, layout.anchors, layout.right);
+        y -= ROW_HEIGHT;
+      }
+      index += pending.length;
+      pending = [];
+    };
+    for await (const batch of result.batches()) {
+      for (const row of batch) {
+        if (pending.length === fit) {
+          drawPending();
+          page = pdf.addPage(layout.size);
+          y = drawHeader(page, pdf, layout, pageHeight - MARGIN);
+          fit = Math.max(1, Math.floor((y - bottom) / ROW_HEIGHT));
+        }
+        pending.push(fitRow(format(row), pdf.regular));
+      }
+    }
+    if (index === 0 && pending.length === 0) {
       page.text(
         pdf.regular,
         BODY_SIZE,
@@ -208,32 +251,7 @@ export async function renderReportPdf(result: ReportResult): Promise<Uint8Array>
       );
       y -= ROW_HEIGHT;
     }
-    let index = 0;
-    while (index < rows.length) {
-      // As many rows as fit, shaded every other row (shading first, so it lies under the text).
-      const fit = Math.max(1, Math.floor((y - bottom) / ROW_HEIGHT));
-      const end = Math.min(rows.length, index + fit);
-      const zebra: [number, number, number, number][] = [];
-      for (let i = index, top = y; i < end; i++, top -= ROW_HEIGHT) {
-        if (i % 2 === 1) zebra.push([MARGIN, top - ROW_HEIGHT, tableWidth, ROW_HEIGHT]);
-      }
-      page.fillRects(zebra, 0.955);
-      for (; index < end; index++) {
-        page.tableRow(
-          y - ROW_HEIGHT + 3,
-          pdf.regular,
-          BODY_SIZE,
-          fitRow(rows[index]!, pdf.regular),
-          layout.anchors,
-          layout.right,
-        );
-        y -= ROW_HEIGHT;
-      }
-      if (index < rows.length) {
-        page = pdf.addPage(layout.size);
-        y = drawHeader(page, pdf, layout, pageHeight - MARGIN);
-      }
-    }
+    drawPending();
     if (y - ROW_HEIGHT - 4 < bottom) {
       page = pdf.addPage(layout.size);
       y = drawHeader(page, pdf, layout, pageHeight - MARGIN);

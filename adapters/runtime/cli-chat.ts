@@ -40,7 +40,7 @@ export async function runChatCommand(args: string[], target: DatabaseTarget, io:
   const handle = await openDatabase(target);
   try {
     await migrateToLatest(handle.db);
-    const ctx = createDomainContext(handle.db);
+    const ctx = createDomainContext(handle);
     const actor = (await loadCustomerActor(ctx, values.as)) ?? (await loadStaffActor(ctx, values.as));
     if (!actor) {
       io.stderr.write(`error: no active portal user or staff member with the email ${values.as}\n`);

@@ -236,7 +236,7 @@ async function runOne(request: RunRequest, io: CliIo): Promise<number> {
   const { runReport } = await import('../../src/domain/reports/index.js');
   const handle = await openDatabase(target);
   try {
-    const ctx = domain.createDomainContext(handle.db);
+    const ctx = domain.createDomainContext(handle);
     const actor = await resolveActor(domain, ctx, request.as);
     if (!actor) {
       io.stderr(`error: --as ${request.as}: no active staff member or portal user has that email\n`);

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   // Scheduled reports run in this process; until the channels deliver them, each lands as a bot
   // message with its file in the owner's conversation (src/domain/reports/delivery.ts).
   const scheduler = createReportScheduler({
-    ctx: createDomainContext(handle.db),
+    ctx: createDomainContext(handle),
     deliver: createConversationDelivery(handle.db),
     renderers: pdfRenderers,
     onRun: (run) => logger.info({ run }, 'scheduled report'),

@@ -49,7 +49,7 @@ export interface NodeServiceOptions {
 export function createNodeService(options: NodeServiceOptions): NodeService {
   const { handle, logger } = options;
   const settings = options.config.webChat;
-  const ctx = createDomainContext(handle.db, options.now);
+  const ctx = createDomainContext(handle, options.now);
   const engine = createConversationEngine({
     ctx,
     nlu: options.nlu ?? createProductUnderstanding(),

@@ -93,7 +93,7 @@ describe.each(ENGINES)('report behaviour on %s', (engine) => {
   beforeAll(async () => {
     ({ handle, drop, url } = await createTestDatabase(engine));
     await seedDemoData(handle, { cdrs: 2000, asOf: AS_OF });
-    ctx = domain.createDomainContext(handle.db, () => NOW);
+    ctx = domain.createDomainContext(handle, () => NOW);
     admin = (await domain.loadCustomerActor(ctx, 'admin@northwind.example')) as CustomerActor;
     acme = (await domain.loadCustomerActor(ctx, 'admin@acme.example')) as CustomerActor;
     billingUser = (await domain.loadCustomerActor(ctx, 'ap@northwind.example')) as CustomerActor;

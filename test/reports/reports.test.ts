@@ -208,7 +208,7 @@ describe.each(ENGINES)('reports on %s', (engine) => {
   beforeAll(async () => {
     ({ handle, drop } = await createTestDatabase(engine));
     await seedDemoData(handle, { cdrs: 3000, asOf: AS_OF });
-    ctx = domain.createDomainContext(handle.db, () => NOW);
+    ctx = domain.createDomainContext(handle, () => NOW);
     admin = (await domain.loadCustomerActor(ctx, 'admin@northwind.example')) as CustomerActor;
     care = (await domain.loadStaffActor(ctx, 'care@provider.example')) as StaffActor;
     const tree = await sql<{ id: number }>`

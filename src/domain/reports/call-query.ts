@@ -1,6 +1,7 @@
 // The query engine over call detail records that every call report and every custom report is a spec for:
 // detail rows streamed in keyset pages, or groups summed in SQL (local-time groups folded from UTC buckets).
-import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { type Compilable, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { RowArray } from '../../db/row-reader.js';
 import type { CallType, Database } from '../../db/schema.js';
 import type { PhoneMatch } from './filters.js';
 import { type ReportData, type ReportScope, column, num, sumColumns } from './query-plan.js';
@@ -257,34 +258,39 @@ function runDetail(scope: ReportScope, spec: Extract<CallQuerySpec, { mode: 'det
     const totals = columns.map((col) =>
       col.key === 'duration' ? num(totalsRow?.duration) : col.key === 'charge' ? num(totalsRow?.charge) : null,
     );
-    const readers = spec.fields.map((f, i): ((r: Record<string, unknown>) => ReportRow[number]) => {
-      const alias = `f${i}`;
-      if (f === 'account') return (r) => accounts.get(r[alias] as number)?.number ?? null;
-      if (f === 'account_name') return (r) => accounts.get(r[alias] as number)?.name ?? null;
-      if (f === 'call_type') return (r) => CALL_TYPE_LABEL[r[alias] as string] ?? (r[alias] as string);
-      return (r) => {
-        const v = r[alias];
-        return v === '' || v === undefined ? null : (v as string | number | null);
-      };
-    });
-    const width = readers.length;
-    const toRow = (r: Record<string, unknown>): ReportRow => {
-      const row = new Array<ReportRow[number]>(width);
-      for (let i = 0; i < width; i++) row[i] = readers[i]!(r);
-      return row;
+    // Rows are read as arrays in SELECT order (f0…, then any keyset keys) and become report rows in
+    // place: account ids turn into numbers or names, call types into labels, empty text into null.
+    const width = spec.fields.length;
+    const columnsOf = (wanted: (f: CallField) => boolean) => spec.fields.flatMap((f, i) => (wanted(f) ? [i] : []));
+    const numberAt = columnsOf((f) => f === 'account');
+    const nameAt = columnsOf((f) => f === 'account_name');
+    const typeAt = columnsOf((f) => f === 'call_type');
+    const plainAt = columnsOf((f) => f !== 'account' && f !== 'account_name' && f !== 'call_type');
+    const toRows = (rows: RowArray[]): ReportRow[] => {
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r]!;
+        for (const i of plainAt) if (row[i] === '') row[i] = null;
+        for (const i of typeAt) row[i] = CALL_TYPE_LABEL[row[i] as string] ?? row[i];
+        for (const i of numberAt) row[i] = accounts.get(row[i] as number)?.number ?? null;
+        for (const i of nameAt) row[i] = accounts.get(row[i] as number)?.name ?? null;
+        if (row.length > width) row.length = width;
+      }
+      return rows as ReportRow[];
     };
+    const read = (query: Compilable<unknown>) => scope.rows.readArrays(query.compile());
 
     async function* byKeyset(): AsyncGenerator<readonly ReportRow[]> {
       let after: { keys: unknown[]; id: number } | null = null;
       for (;;) {
         let q = base.select(selections);
         if (after) q = q.where(keysetCondition(sortKeys, after));
-        const rows = (await ordered(q).limit(PAGE_ROWS).execute()) as Record<string, unknown>[];
+        const rows = await read(ordered(q).limit(PAGE_ROWS));
         if (rows.length === 0) return;
-        yield rows.map(toRow);
-        if (rows.length < PAGE_ROWS) return;
+        // The page's last row carries its sort keys and id after the fields: where the next page starts.
         const last = rows[rows.length - 1]!;
-        after = { keys: sortKeys.map((_, i) => last[`k${i}`]), id: Number(last.kid) };
+        after = { keys: sortKeys.map((_, i) => last[width + i]), id: Number(last[width + sortKeys.length]) };
+        yield toRows(rows);
+        if (rows.length < PAGE_ROWS) return;
       }
     }
 
@@ -301,12 +307,11 @@ function runDetail(scope: ReportScope, spec: Extract<CallQuerySpec, { mode: 'det
         // The window replaces the period's bounds rather than adding to them: given two lower bounds on
         // started_at, SQLite ranges its index scan on one and filters by the other.
         const window = { ...scope, startUtc: new Date(from).toISOString(), endUtc: new Date(to).toISOString() };
-        const rows = (await ordered(
-          baseQuery(window, spec.filters, joinAccounts).select(fieldSelections),
-        ).execute()) as Record<string, unknown>[];
-        if (rows.length > 0) yield rows.map(toRow);
-        if (rows.length > 2 * PAGE_ROWS) windowMs = Math.max(60_000, Math.floor(windowMs / 2));
-        else if (rows.length < PAGE_ROWS / 2) windowMs *= 2;
+        const rows = await read(ordered(baseQuery(window, spec.filters, joinAccounts).select(fieldSelections)));
+        const count = rows.length;
+        if (count > 0) yield toRows(rows);
+        if (count > 2 * PAGE_ROWS) windowMs = Math.max(60_000, Math.floor(windowMs / 2));
+        else if (count < PAGE_ROWS / 2) windowMs *= 2;
         from = to;
       }
     }
@@ -317,11 +322,8 @@ function runDetail(scope: ReportScope, spec: Extract<CallQuerySpec, { mode: 'det
       totals,
       async *batches() {
         if (spec.limit !== undefined) {
-          const rows = (await ordered(base.select(selections)).limit(spec.limit).execute()) as Record<
-            string,
-            unknown
-          >[];
-          if (rows.length > 0) yield rows.map(toRow);
+          const rows = await read(ordered(base.select(selections)).limit(spec.limit));
+          if (rows.length > 0) yield toRows(rows);
           return;
         }
         yield* byTime ? byTimeWindows() : byKeyset();

@@ -77,25 +77,11 @@ function smallIntegers(format: (n: number) => string, below: number): (n: number
   };
 }
 
-/** Text cells repeat too (numbers called, account codes, call types): their encoded form is kept. */
-function repeatedText(): (text: string) => string {
-  const cache = new Map<string, string>();
-  return (text) => {
-    let encoded = cache.get(text);
-    if (encoded === undefined) {
-      encoded = encodeText(text);
-      if (cache.size >= 20_000) cache.clear();
-      cache.set(text, encoded);
-    }
-    return encoded;
-  };
-}
-
 function cellEncoder(type: ColumnType, clock: ZoneClock): (value: CellValue) => string {
   switch (type) {
     case 'text': {
-      const encode = repeatedText();
-      return (v) => (v === null ? '' : encode(String(v)));
+      // Scanned every time: a few character codes cost less than hashing the fresh string into a cache.
+      return (v) => (v === null ? '' : encodeText(typeof v === 'string' ? v : String(v)));
     }
     case 'date':
       return (v) => (v === null ? '' : String(v));

@@ -32,10 +32,11 @@ import {
   runCallQuery,
 } from './call-query.js';
 import type { ReportDefinition } from './catalogue.js';
+import { CUSTOM_REPORT_PREFIX } from './custom-report-id.js';
 import { parsePhoneMatch } from './filters.js';
 import type { ReportColumn } from './types.js';
 
-export const CUSTOM_REPORT_PREFIX = 'custom:';
+export { CUSTOM_REPORT_PREFIX, isCustomReportId } from './custom-report-id.js';
 const MAX_ROWS_LIMIT = 1_000_000;
 
 const Definition = z
@@ -289,10 +290,6 @@ async function findOwned(ctx: DomainContext, owner: string, reportId: string) {
     .where('id', '=', Number(match[1]))
     .where('owner', '=', owner)
     .executeTakeFirst();
-}
-
-export function isCustomReportId(reportId: string): boolean {
-  return reportId.trim().startsWith(CUSTOM_REPORT_PREFIX);
 }
 
 /** The actor's custom report as a runnable definition; undefined when it is not theirs or does not exist. */

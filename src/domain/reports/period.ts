@@ -272,6 +272,9 @@ export class ZoneClock {
   }
   private slot: 60 | 10 | 1 | undefined;
   private readonly prefixes = new Map<string, string>();
+  /** The key of the UTC slot last converted ('YYYY-MM-DDTHH' for hourly slots), and its local prefix. */
+  private lastSlot = '';
+  private lastPrefix = '';
 
   /** Local wall-clock time as 'YYYY-MM-DD HH:MM:SS' for a UTC ISO-8601 instant. */
   localDateTime(utcIso: string): string {
@@ -279,6 +282,8 @@ export class ZoneClock {
     // from a cache per UTC slot, the rest is copied. Millions of rows convert without a Date each.
     if (utcIso.length === 24 && utcIso.charCodeAt(23) === 90 /* Z */) {
       const cut = this.slotMinutes === 60 ? 13 : this.slotMinutes === 10 ? 15 : 16;
+      // Rows in time order mostly share the slot of the row before: matched without cutting a key.
+      if (this.lastSlot !== '' && utcIso.startsWith(this.lastSlot)) return this.lastPrefix + utcIso.slice(cut, 19);
       const key = utcIso.slice(0, cut);
       let prefix = this.prefixes.get(key);
       if (prefix === undefined) {
@@ -290,7 +295,11 @@ export class ZoneClock {
           this.prefixes.set(key, prefix);
         }
       }
-      if (prefix !== undefined) return prefix + utcIso.slice(cut, 19);
+      if (prefix !== undefined) {
+        this.lastSlot = key;
+        this.lastPrefix = prefix;
+        return prefix + utcIso.slice(cut, 19);
+      }
     }
     const ms = Date.parse(utcIso);
     const local = new Date(ms + this.offsetAt(ms) * 60_000).toISOString();

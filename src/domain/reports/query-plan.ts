@@ -1,11 +1,14 @@
 // What a report run hands its data source, and what a source gives back: columns, count, totals, row pages.
 import type { Kysely } from 'kysely';
+import type { RowReader } from '../../db/row-reader.js';
 import type { Database } from '../../db/schema.js';
 import type { ZoneClock } from './period.js';
 import type { ReportColumn, ReportRow } from './types.js';
 
 export interface ReportScope {
   readonly db: Kysely<Database>;
+  /** Runs a page of a long result in the driver's array mode (detail rows). */
+  readonly rows: RowReader;
   /** The accounts the rows may come from: the account, and its descendants in the actor's scope with children. */
   readonly accountIds: readonly number[];
   /** Local days, inclusive ('YYYY-MM-DD'): billing and internet usage are by calendar date. */

@@ -7,7 +7,7 @@ import type { DomainContext } from '../context.js';
 import { invalid, type Invalid, type Outcome, ok } from '../result.js';
 import { findReport, REPORT_CATALOGUE, type ReportDefinition } from './catalogue.js';
 import { csvBytes } from './csv.js';
-import { customReportDefinition, isCustomReportId } from './custom-reports.js';
+import { isCustomReportId } from './custom-report-id.js';
 import { parseFilters } from './filters.js';
 import { columnHeader, formatInteger, formatTotals, rowFormatter } from './format.js';
 import {
@@ -83,6 +83,9 @@ export async function runReport(
   let definition: ReportDefinition | undefined;
   if (isCustomReportId(reportId)) {
     if (actor.kind === 'anonymous') return { kind: 'sign_in_required' };
+    // Loaded on first use: custom definitions are checked with zod, which a process that only runs
+    // catalogue reports (a report worker importing this module) then never loads.
+    const { customReportDefinition } = await import('./custom-reports.js');
     definition = await customReportDefinition(ctx, actor, reportId);
   } else {
     definition = findReport(reportId);
@@ -144,6 +147,7 @@ export async function runReport(
   const data = await definition.run(
     {
       db: ctx.db,
+      rows: ctx.rows,
       accountIds,
       from: period.from,
       to: period.to,
