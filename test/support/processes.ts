@@ -33,6 +33,9 @@ const RUNTIME_VARIABLES = [
   'WEBCHAT_FILE_URL_MINUTES',
   'WEBCHAT_RATE_LIMIT_MESSAGES',
   'WEBCHAT_RATE_LIMIT_WINDOW_SECONDS',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_API_URL',
 ];
 
 export interface Finished {
@@ -45,11 +48,12 @@ export interface Finished {
 export function startScript(
   script: string,
   args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  /** `plain`: run compiled JavaScript with node itself, without tsx's loader. */
+  options: { cwd?: string; env?: Record<string, string>; plain?: boolean } = {},
 ): ChildProcess & { finished: Promise<Finished>; output: () => { stdout: string; stderr: string } } {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const name of RUNTIME_VARIABLES) delete env[name];
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, script, ...args], {
+  const child = spawn(process.execPath, [...(options.plain ? [] : ['--import', TSX_LOADER]), script, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
