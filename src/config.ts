@@ -48,6 +48,8 @@ export interface WebChatConfig {
   readonly sessionMaxHours: number;
   /** How long a file download link stays valid. */
   readonly fileUrlMinutes: number;
+  /** Files sent in chats (reports, invoices) are deleted this many days after they were sent (default 30). */
+  readonly fileRetentionDays?: number;
   /** At most this many messages (and sign-in attempts) per session… */
   readonly rateLimitMessages: number;
   /** …in any window of this many seconds. */
@@ -98,6 +100,7 @@ const EnvSchema = z.object({
   WEBCHAT_SESSION_IDLE_MINUTES: wholeNumber(1, 24 * 60).default(30),
   WEBCHAT_SESSION_MAX_HOURS: wholeNumber(1, 24 * 30).default(12),
   WEBCHAT_FILE_URL_MINUTES: wholeNumber(1, 24 * 60).default(15),
+  WEBCHAT_FILE_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
   WEBCHAT_RATE_LIMIT_MESSAGES: wholeNumber(1, 10_000).default(20),
   WEBCHAT_RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 3600).default(10),
   SLACK_SIGNING_SECRET: z.string().optional(),
@@ -172,6 +175,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       sessionIdleMinutes: values.WEBCHAT_SESSION_IDLE_MINUTES,
       sessionMaxHours: values.WEBCHAT_SESSION_MAX_HOURS,
       fileUrlMinutes: values.WEBCHAT_FILE_URL_MINUTES,
+      fileRetentionDays: values.WEBCHAT_FILE_RETENTION_DAYS,
       rateLimitMessages: values.WEBCHAT_RATE_LIMIT_MESSAGES,
       rateLimitWindowSeconds: values.WEBCHAT_RATE_LIMIT_WINDOW_SECONDS,
     },

@@ -72,6 +72,7 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     sessionIdleMinutes: settings.sessionIdleMinutes,
     sessionMaxHours: settings.sessionMaxHours,
     fileUrlMinutes: settings.fileUrlMinutes,
+    ...(settings.fileRetentionDays !== undefined ? { fileRetentionDays: settings.fileRetentionDays } : {}),
     rateLimit: { messages: settings.rateLimitMessages, windowSeconds: settings.rateLimitWindowSeconds },
     widgetScript: readWidgetScript(),
     renderTranscriptPdf,

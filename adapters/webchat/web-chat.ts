@@ -61,6 +61,8 @@ export interface WebChatOptions {
   readonly sessionIdleMinutes?: number;
   readonly sessionMaxHours?: number;
   readonly fileUrlMinutes?: number;
+  /** Files sent in chats are deleted this many days after they were sent. Default 30. */
+  readonly fileRetentionDays?: number;
   readonly rateLimit?: { readonly messages: number; readonly windowSeconds: number };
   /** Lays a transcript out as a PDF (transcript-pdf.ts on Node); without it only text transcripts are offered. */
   readonly renderTranscriptPdf?: (lines: readonly TranscriptLine[]) => Promise<Uint8Array>;
@@ -250,6 +252,13 @@ export function createWebChat(options: WebChatOptions): WebChat {
     if (now().getTime() - lastPurge < 10 * 60_000) return;
     lastPurge = now().getTime();
     await sessions.purge().catch((error) => logger?.warn({ err: error }, 'web chat: purging old sessions failed'));
+    // Reports and invoices sent in chats are customer data: they are not kept longer than needed.
+    const keepFrom = new Date(now().getTime() - (options.fileRetentionDays ?? 30) * 86_400_000).toISOString();
+    await db
+      .deleteFrom('chat_files')
+      .where('created_at', '<', keepFrom)
+      .execute()
+      .catch((error) => logger?.warn({ err: error }, 'web chat: purging old files failed'));
   }
 
   function validTimeZone(zone: string | undefined): string | undefined {

@@ -32,6 +32,37 @@ describe.each(ENGINES)('the web chat API on %s', (engine) => {
     return formatMoney(balance.value.balanceCents, balance.value.currency);
   }
 
+  it('deletes files sent in chats once they are older than the retention period (30 days by default)', async () => {
+    const at = (days: number) => new Date(world.clock.now.getTime() - days * 86_400_000).toISOString();
+    const conversation = 'web-retention-test';
+    await world.handle.db
+      .insertInto('conversations')
+      .values({ id: conversation, channel: 'web', external_ref: null, portal_user_id: null, staff_id: null, account_in_focus_id: null, state: '{}', state_version: 0, status: 'bot', created_at: at(40), updated_at: at(40) })
+      .execute();
+    const file = (id: string, days: number) => ({
+      id,
+      conversation_id: conversation,
+      message_seq: 1,
+      position: days,
+      filename: `${id}.csv`,
+      media_type: 'text/csv',
+      bytes: 3,
+      content: new Uint8Array([97, 44, 98]),
+      created_at: at(days),
+    });
+    await world.handle.db.insertInto('chat_files').values([file('retention-old', 31), file('retention-recent', 29)]).execute();
+    // A fresh service purges on the first session it starts, then every ten minutes at most.
+    await new Visitor((path, init) => world.service().app.request(path, init)).start();
+    const deadline = Date.now() + 5000;
+    let left: string[] = [];
+    while (Date.now() < deadline) {
+      left = (await world.handle.db.selectFrom('chat_files').select('id').where('conversation_id', '=', conversation).execute()).map((r) => r.id);
+      if (!left.includes('retention-old')) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(left).toEqual(['retention-recent']);
+  });
+
   it('starts an anonymous session that answers public questions and asks to sign in for account ones', async () => {
     const v = visitor();
     const started = await v.start();
