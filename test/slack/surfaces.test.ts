@@ -474,6 +474,35 @@ describe.each(ENGINES)('Slack modals, shortcut, App Home and progress (%s)', (en
     expect(again).toContain(`*${number}* · critical`);
   });
 
+  it('keeps a slash command private through its questions: /support tickets acme, then the account button', async () => {
+    await world.sendForm(slashCommand(world.slack.url, 'tickets acme'));
+    await world.settled();
+    const question = world.slack.hooks().at(-1);
+    expect(question?.body.response_type).toBe('ephemeral');
+    const hq = buttonsIn(question?.body.blocks).find((b) => b.value.endsWith(':1002345'));
+    expect(hq).toBeDefined();
+    world.slack.calls = [];
+    const press = blockActions(world.slack.url, hq as NonNullable<typeof hq>, {
+      channel: 'C0DEMOCARE',
+      ephemeral: true,
+    });
+    expect((await world.sendPayload(press)).status).toBe(200);
+    await world.settled();
+    const answer = world.slack.hooks().at(-1);
+    expect(answer?.body.response_type).toBe('ephemeral');
+    const open = await db()
+      .selectFrom('tickets')
+      .innerJoin('accounts', 'accounts.id', 'tickets.account_id')
+      .select('tickets.number')
+      .where('accounts.number', '=', '1002345')
+      .where('tickets.status', 'in', ['open', 'in_progress', 'pending_customer'])
+      .execute();
+    expect(open.length).toBeGreaterThan(0);
+    for (const t of open.slice(0, 5)) expect(allText(answer)).toContain(t.number);
+    // Nothing about the customer went into the channel itself.
+    expect(world.slack.posts('chat.postMessage')).toHaveLength(0);
+  });
+
   it('sends a slash command’s file to the person’s DM, never into the channel, and audits the look-up with the Slack user', async () => {
     const response = await world.sendForm(
       slashCommand(world.slack.url, 'long distance summary for account 1002345 last month as csv'),
