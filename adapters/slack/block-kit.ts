@@ -186,8 +186,15 @@ function cardBlocks(card: ReplyCard, index: number, conversationId?: string): Bl
  * The Block Kit message for a reply. When everything does not fit in 50 blocks, the blocks that do fit
  * are kept, the quick replies stay (they are how the conversation goes on), and a note says it was cut.
  */
-export function renderBlockKit(reply: Reply, options: { conversationId?: string } = {}): SlackMessage {
+export function renderBlockKit(
+  reply: Reply,
+  options: {
+    conversationId?: string /** Fewer than 50, to leave room for blocks added after. */;
+    maxBlocks?: number;
+  } = {},
+): SlackMessage {
   const { conversationId } = options;
+  const maxBlocks = Math.min(options.maxBlocks ?? SLACK_LIMITS.blocks, SLACK_LIMITS.blocks);
   const head: Block[] = chunks(reply.text, SLACK_LIMITS.text).map((piece) => ({
     type: 'section',
     text: mrkdwn(piece),
@@ -211,14 +218,14 @@ export function renderBlockKit(reply: Reply, options: { conversationId?: string 
   }
 
   let body = [...head, ...cards, ...files];
-  const room = SLACK_LIMITS.blocks - Math.min(tail.length, SLACK_LIMITS.blocks - 1);
+  const room = maxBlocks - Math.min(tail.length, maxBlocks - 1);
   if (body.length > room) {
     body = [
       ...body.slice(0, room - 1),
       { type: 'context', elements: [mrkdwn('(Shortened: the full answer does not fit in one Slack message.)')] },
     ];
   }
-  const blocks = [...body, ...tail].slice(0, SLACK_LIMITS.blocks);
+  const blocks = [...body, ...tail].slice(0, maxBlocks);
   const fallback = reply.text.trim() === '' ? (reply.cards?.[0]?.title ?? ' ') : reply.text;
   return { text: truncate(fallback, SLACK_LIMITS.text), blocks };
 }

@@ -8,7 +8,14 @@
 //
 // Privacy: customer data goes only where a staff member asked for it — a DM, the thread of their mention,
 // or privately (ephemeral, or a DM) for slash commands, shortcuts, modals and the App Home.
-import { App, type BlockAction, type ButtonAction, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import {
+  App,
+  type BlockAction,
+  type ButtonAction,
+  LogLevel,
+  type Logger as BoltLogger,
+  type RespondFn,
+} from '@slack/bolt';
 import { type KnownBlock, type View, WebClient } from '@slack/web-api';
 import { Hono } from 'hono';
 import type { ConversationEngine } from '../../src/conversation/engine.js';
@@ -30,7 +37,7 @@ import {
 import type { ContactMethod, TicketPriority } from '../../src/db/schema.js';
 import type { MountedChannel } from '../http/app.js';
 import type { Logger } from '../http/logger.js';
-import { ACTION_ID_PREFIX, renderBlockKit, type SlackMessage, truncate } from './block-kit.js';
+import { ACTION_ID_PREFIX, renderBlockKit, SLACK_LIMITS, type SlackMessage, truncate } from './block-kit.js';
 import { HonoReceiver } from './receiver.js';
 import {
   ACCOUNT_OPTIONS_ACTION,
@@ -156,9 +163,45 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     actor: StaffActor,
     conversationId: string,
     input: { text?: string; action?: string; messageId?: string },
+    maxBlocks?: number,
   ): Promise<Answer> {
     const reply: Reply = await engine.handleMessage({ channel: 'slack', conversationId, ...input }, actor);
-    return { ...renderBlockKit(reply, { conversationId }), files: reply.files ?? [] };
+    return {
+      ...renderBlockKit(reply, { conversationId, ...(maxBlocks ? { maxBlocks } : {}) }),
+      files: reply.files ?? [],
+    };
+  }
+
+  /**
+   * Answers one person privately through response_url (a slash command, an ephemeral message's button):
+   * files go to their DM with the app, never into the channel; a failure replaces "Working on it…" too.
+   */
+  async function answerPrivately(
+    client: WebClient,
+    respond: RespondFn,
+    actor: StaffActor,
+    user: string,
+    conversationId: string,
+    input: { text?: string; action?: string },
+    replaceOriginal: boolean,
+  ): Promise<void> {
+    let answer: Answer;
+    try {
+      // One block is kept free for the note about files sent by DM.
+      answer = await converse(actor, conversationId, input, SLACK_LIMITS.blocks - 1);
+    } catch (error) {
+      await respond({ response_type: 'ephemeral', replace_original: replaceOriginal, text: FAILED });
+      throw error;
+    }
+    const { files, ...message } = answer;
+    if (files.length > 0) await upload(client, await directChannel(client, user), undefined, files);
+    const note = { type: 'context', elements: [{ type: 'mrkdwn', text: FILES_SENT_PRIVATELY }] };
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: replaceOriginal,
+      text: message.text,
+      blocks: (files.length > 0 ? [...message.blocks, note] : message.blocks) as unknown as KnownBlock[],
+    });
   }
 
   /** Uploads files into a channel with the current flow: files.getUploadURLExternal, the upload, files.completeUploadExternal. */
@@ -345,7 +388,7 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       return;
     }
     const [tickets, outages, handoffs] = await Promise.all([
-      listTickets(ctx, actor, { openOnly: true, minPriority: 'high', limit: 50 }),
+      listTickets(ctx, actor, { openOnly: true, minPriority: 'high', limit: 500 }),
       listPublicOutages(ctx, actor),
       listHandoffQueue(ctx, actor),
     ]);
@@ -371,26 +414,8 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       return;
     }
     await ack({ response_type: 'ephemeral', text: WORKING });
-    const { files, ...message } = await converse(
-      actor,
-      `slack:${command.team_id}:${command.channel_id}:u:${command.user_id}`,
-      { text },
-    );
-    // Files go to the person's DM: uploading into the channel would show them to everyone there.
-    if (files.length > 0) await upload(client, await directChannel(client, command.user_id), undefined, files);
-    await respond({
-      response_type: 'ephemeral',
-      replace_original: true,
-      ...message,
-      ...(files.length > 0
-        ? {
-            blocks: [
-              ...message.blocks,
-              { type: 'context', elements: [{ type: 'mrkdwn', text: FILES_SENT_PRIVATELY }] },
-            ].slice(-50),
-          }
-        : {}),
-    } as Parameters<typeof respond>[0]);
+    const conversationId = `slack:${command.team_id}:${command.channel_id}:u:${command.user_id}`;
+    await answerPrivately(client, respond, actor, command.user_id, conversationId, { text }, true);
   });
 
   // Any other command pointed at this app: help.
@@ -414,13 +439,27 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
         await tell(client, body, STALE_BUTTON, respond);
         return;
       }
+      // Someone else's conversation (a colleague's thread): say so privately rather than answer in public.
+      if (place.user !== body.user.id) {
+        await tell(
+          client,
+          body,
+          `That button belongs to <@${place.user}>'s conversation. Mention me in this thread to ask yourself.`,
+          respond,
+        );
+        return;
+      }
       // A slash command's answers (and anything ephemeral) stay private; the rest go to the DM or thread.
       if (place.viaResponseUrl || body.container?.is_ephemeral) {
-        const { files, ...message } = await converse(actor, conversationId, { action: action.value ?? '' });
-        if (files.length > 0) await upload(client, await directChannel(client, body.user.id), undefined, files);
-        await respond({ response_type: 'ephemeral', replace_original: false, ...message } as Parameters<
-          typeof respond
-        >[0]);
+        await answerPrivately(
+          client,
+          respond,
+          actor,
+          body.user.id,
+          conversationId,
+          { action: action.value ?? '' },
+          false,
+        );
         return;
       }
       await answerInPlace(client, actor, place, { action: action.value ?? '' });

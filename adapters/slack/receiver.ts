@@ -42,8 +42,8 @@ export class HonoReceiver implements Receiver {
   async handle(request: Request): Promise<Response> {
     const { logger } = this.options;
     if (Number(request.headers.get('content-length') ?? '0') > MAX_BODY_BYTES) return badRequest('Request too large.');
-    const raw = await request.text();
-    if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) return badRequest('Request too large.');
+    const raw = await readAtMost(request, MAX_BODY_BYTES);
+    if (raw === null) return badRequest('Request too large.');
     const verified = verifySlackRequest(
       this.options.signingSecret,
       {
@@ -117,6 +117,28 @@ export class HonoReceiver implements Receiver {
       clearTimeout(deadline);
     }
   }
+}
+
+/**
+ * The body as text, or null as soon as it passes `limit` bytes: a chunked request without a Content-Length
+ * is counted as it arrives, never buffered whole (it is not even signed-checked yet).
+ */
+async function readAtMost(request: Request, limit: number): Promise<string | null> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 type SlackBody = Record<string, unknown> & {

@@ -180,6 +180,15 @@ describe('Block Kit limits', () => {
     const last = message.blocks.at(-1);
     expect(last?.type === 'actions' && last.elements[0]?.value).toBe('more');
     expect(JSON.stringify(message.blocks)).toContain('Shortened');
+    // Room kept for a block added afterwards (the note about files sent by DM), the quick replies still last.
+    const roomy = renderBlockKit(
+      { text: 'many', cards, quickReplies: [{ label: 'More', value: 'more' }] },
+      { maxBlocks: 49 },
+    );
+    expect(roomy.blocks.length).toBe(49);
+    const roomyLast = roomy.blocks.at(-1);
+    expect(roomyLast?.type === 'actions' && roomyLast.elements[0]?.value).toBe('more');
+    expect(roomy.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: 'many' } });
   });
 
   it('renders a long table as a code block within the text limit', () => {

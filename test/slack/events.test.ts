@@ -343,6 +343,47 @@ describe.each(ENGINES)('Slack events, commands and interactivity (%s)', (engine)
     expect(world.slack.calls).toHaveLength(0);
   });
 
+  it('acknowledges before the work is done: the 200 comes back while the answer is still being posted', async () => {
+    world.slack.delays = { '/api/chat.postMessage': 1500, '/hooks/': 1500 };
+    try {
+      await sendJson(dm('balance 1002345'));
+      const eventAckedAt = Date.now();
+      const command = await sendForm(slashCommand(world.slack.url, 'balance 1002345'));
+      const commandAckedAt = Date.now();
+      expect(await command.json()).toEqual({ response_type: 'ephemeral', text: WORKING });
+      await world.settled();
+      const posted = world.slack.posts('chat.postMessage')[0];
+      const hooked = world.slack.hooks()[0];
+      expect(posted?.answeredAt).toBeGreaterThan(eventAckedAt);
+      expect(hooked?.answeredAt).toBeGreaterThan(commandAckedAt);
+    } finally {
+      world.slack.delays = {};
+    }
+  }, 30_000);
+
+  it('refuses a chunked body over 256 KB without reading it all', async () => {
+    let pulled = 0;
+    const chunk = new Uint8Array(64 * 1024).fill(120);
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        if (pulled > 3200)
+          controller.close(); // 200 MB, if anyone read it all
+        else controller.enqueue(chunk);
+      },
+    });
+    const response = await world.service.app.request(
+      new Request('http://localhost/slack/events', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: endless,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(response.status).toBe(400);
+    expect(pulled).toBeLessThan(20);
+  });
+
   async function countTickets() {
     const row = await world.handle.db
       .selectFrom('tickets')

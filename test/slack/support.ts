@@ -24,6 +24,8 @@ export interface Recorded {
   path: string;
   auth: string | undefined;
   body: Record<string, unknown>;
+  /** When the stand-in answered (Date.now()). */
+  answeredAt?: number;
 }
 
 /** The stand-in for Slack: records Web API calls and response_url posts, and answers like Slack. */
@@ -35,6 +37,8 @@ export class FakeSlack {
   private ts = 1_700_000_000;
   /** How many of the next Web API calls are answered 429 with Retry-After: 1. */
   rateLimitNext = 0;
+  /** Milliseconds to wait before answering calls whose path starts with a key (e.g. '/api/chat.postMessage', '/hooks/'). */
+  delays: Record<string, number> = {};
   async start() {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -77,8 +81,18 @@ export class FakeSlack {
           );
           return;
         }
-        this.calls.push({ path: req.url ?? '', auth: req.headers.authorization, body });
+        const recorded: Recorded = { path: req.url ?? '', auth: req.headers.authorization, body };
+        this.calls.push(recorded);
         this.ts += 1;
+        const delay = Object.entries(this.delays).find(([prefix]) => req.url?.startsWith(prefix))?.[1] ?? 0;
+        const end = res.end.bind(res);
+        res.end = ((chunk: unknown) => {
+          setTimeout(() => {
+            recorded.answeredAt = Date.now();
+            end(chunk as string);
+          }, delay);
+          return res;
+        }) as typeof res.end;
         if (req.url === '/api/files.getUploadURLExternal') {
           const id = `F0FILE${this.ts}`;
           res.end(JSON.stringify({ ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id }));
