@@ -13,12 +13,13 @@ import { describeTarget, formatMs, hasAccounts } from './startup.js';
 export type Command =
   | { name: 'migrate'; down: boolean }
   | { name: 'seed'; cdrs?: number; seed?: number; asOf?: string }
-  | { name: 'accounts'; json: boolean; org?: string };
+  | { name: 'accounts'; json: boolean; org?: string }
+  | { name: 'link-chat-user'; channel: 'slack' | 'teams'; tenant: string; user: string; staff: string };
 
 export async function runCommand(command: Command, target: DatabaseTarget): Promise<void> {
   // Reading must not create an SQLite file as a side effect of a typo in DATABASE_URL.
   if (
-    command.name === 'accounts' &&
+    (command.name === 'accounts' || command.name === 'link-chat-user') &&
     target.engine === 'sqlite' &&
     target.path !== ':memory:' &&
     !existsSync(target.path)
@@ -37,6 +38,8 @@ export async function runCommand(command: Command, target: DatabaseTarget): Prom
         return await seed(handle, target, command);
       case 'accounts':
         return await listAccounts(handle, command);
+      case 'link-chat-user':
+        return await linkChatUser(handle, command);
     }
   } finally {
     await handle.close();
@@ -167,4 +170,24 @@ async function listAccounts(handle: DatabaseHandle, options: { json: boolean; or
   );
   lines.push(`${rows.length} account${rows.length === 1 ? '' : 's'}`);
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function linkChatUser(
+  handle: DatabaseHandle,
+  command: Extract<Command, { name: 'link-chat-user' }>,
+): Promise<void> {
+  const { createDomainContext } = await import('../../src/domain/context.js');
+  const { linkStaffChannelIdentity } = await import('../../src/domain/identity/index.js');
+  const linked = await linkStaffChannelIdentity(createDomainContext(handle), {
+    channel: command.channel,
+    tenantId: command.tenant,
+    externalUserId: command.user,
+    staffEmail: command.staff,
+  });
+  if (linked.kind === 'not_found') throw new AppError('not_found', `no ${linked.what}`);
+  if (linked.kind === 'invalid') throw new AppError('bad_request', linked.message);
+  const { value } = linked;
+  process.stdout.write(
+    `${value.replaced ? 'relinked' : 'linked'} ${command.channel} user ${command.user} in ${command.tenant} to ${value.email} (${value.role.replace(/_/g, ' ')})\n`,
+  );
 }

@@ -18,6 +18,9 @@ Commands:
                                 terminal, one message per input line and one JSON reply per line
                                 ("/press LABEL" presses a button)
   nlu classify|train|eval [...]  the intent classifier's tools (npm run cli -- nlu help)
+  link-chat-user --channel slack|teams --tenant ID --user ID --staff EMAIL
+                                link a Slack user (workspace T…, user U…) or a Teams user (tenant id,
+                                user id) to a staff member, so the app answers them as that staff member
   report list [--json]          the report catalogue (id, title, category, filters)
   report NAME --account N [--children] --from DATE --to DATE [--tz ZONE] --format pdf|csv --out FILE [--as EMAIL]
                                 one report as a PDF or CSV file (npm run cli -- report help)
@@ -32,6 +35,12 @@ const OPTIONS = {
   migrate: { down: { type: 'boolean' } },
   seed: { cdrs: { type: 'string' }, seed: { type: 'string' }, 'as-of': { type: 'string' } },
   accounts: { json: { type: 'boolean' }, org: { type: 'string' } },
+  'link-chat-user': {
+    channel: { type: 'string' },
+    tenant: { type: 'string' },
+    user: { type: 'string' },
+    staff: { type: 'string' },
+  },
   help: {},
 } as const satisfies Record<string, NonNullable<ParseArgsConfig['options']>>;
 
@@ -73,6 +82,21 @@ function parseCommandLine(argv: readonly string[]): Command | { name: 'help' } {
       if (values.org !== undefined && values.org.trim() === '')
         throw new UsageError('--org needs an organisation name');
       return { name, json: values.json === true, org: values.org?.trim() };
+    }
+    case 'link-chat-user': {
+      const values = parseOptions(name, rest);
+      if (values.channel !== 'slack' && values.channel !== 'teams')
+        throw new UsageError('--channel must be slack or teams');
+      for (const option of ['tenant', 'user', 'staff'] as const) {
+        if (!values[option]?.trim()) throw new UsageError(`--${option} is required`);
+      }
+      return {
+        name,
+        channel: values.channel,
+        tenant: values.tenant?.trim() ?? '',
+        user: values.user?.trim() ?? '',
+        staff: values.staff?.trim() ?? '',
+      };
     }
   }
 }
@@ -142,7 +166,11 @@ async function main(): Promise<void> {
   if (process.argv[2] === 'nlu')
     process.exit(await (await import('./cli-nlu.js')).runNluCommand(process.argv.slice(3), process));
   if (process.argv[2] === 'report') {
-    const io = { stdout: (t: string) => process.stdout.write(t), stderr: (t: string) => process.stderr.write(t), env: process.env };
+    const io = {
+      stdout: (t: string) => process.stdout.write(t),
+      stderr: (t: string) => process.stderr.write(t),
+      env: process.env,
+    };
     process.exit(await (await import('./cli-report.js')).runReportCommand(process.argv.slice(3), io));
   }
   if (process.argv[2] === 'chat') {

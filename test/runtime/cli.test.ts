@@ -2,7 +2,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../adapters/db/index.js';
 import { LATEST_SCHEMA_VERSION } from '../../migrations/index.js';
+import { parseDatabaseUrl } from '../../src/db/database-url.js';
 import { createEmptyDatabase, ENGINES } from '../support/databases.js';
 import { createFutureDatabase, FUTURE_MIGRATION } from '../support/future-schema.js';
 import { CLI_SCRIPT, type Finished, linesOf, makeTempDir, removeTempDirs, runScript } from '../support/processes.js';
@@ -29,7 +31,7 @@ function expectOneLineFailure(result: Finished, code: number, pattern: RegExp) {
 
 describe.concurrent('the CLI refuses bad command lines with exit code 2, before touching the database', () => {
   it.each([
-    [['frobnicate'], /^error: unknown command "frobnicate"; commands: migrate, seed, accounts, help$/],
+    [['frobnicate'], /^error: unknown command "frobnicate"; commands: migrate, seed, accounts, link-chat-user, help$/],
     [['seed', '--bogus'], /^error: unknown option --bogus for "seed"/],
     [['migrate', '--cdrs', '5'], /^error: unknown option --cdrs for "migrate"/],
     [['seed', '--cdrs', 'abc'], /^error: --cdrs must be a whole number 0 or more, got "abc"$/],
@@ -101,6 +103,69 @@ describe.each(ENGINES)('the CLI on %s', (engine) => {
     const created = await createEmptyDatabase(engine);
     return { url: created.url, drop: created.drop };
   }
+
+  it('links a Slack user to a staff member, relinks it, and refuses unknown staff and malformed ids', async () => {
+    const db = await freshDatabase();
+    try {
+      expect((await cli(['seed', '--cdrs', '0'], { DATABASE_URL: db.url })).code).toBe(0);
+      const link = ['link-chat-user', '--channel', 'slack', '--tenant', 'T0REAL', '--user', 'U0NEWPERSON', '--staff'];
+      const linked = await cli([...link, 'NOC@provider.example'], { DATABASE_URL: db.url });
+      expect(linked.stderr).toBe('');
+      expect(linked.stdout.trim()).toBe(
+        'linked slack user U0NEWPERSON in T0REAL to noc@provider.example (network operations)',
+      );
+      const relinked = await cli([...link, 'billing@provider.example'], { DATABASE_URL: db.url });
+      expect(relinked.stdout.trim()).toBe(
+        'relinked slack user U0NEWPERSON in T0REAL to billing@provider.example (billing specialist)',
+      );
+      const handle = await openDatabase(parseDatabaseUrl(db.url));
+      try {
+        const links = await handle.db
+          .selectFrom('channel_identities')
+          .innerJoin('staff', 'staff.id', 'channel_identities.staff_id')
+          .select(['staff.email', 'channel_identities.portal_user_id'])
+          .where('channel', '=', 'slack')
+          .where('tenant_id', '=', 'T0REAL')
+          .where('external_user_id', '=', 'U0NEWPERSON')
+          .execute();
+        expect(links).toEqual([{ email: 'billing@provider.example', portal_user_id: null }]);
+      } finally {
+        await handle.close();
+      }
+      expectOneLineFailure(
+        await cli([...link, 'nobody@provider.example'], { DATABASE_URL: db.url }),
+        1,
+        /^error: no active staff member with the email nobody@provider\.example$/,
+      );
+      expectOneLineFailure(
+        await cli(
+          [
+            'link-chat-user',
+            '--channel',
+            'slack',
+            '--tenant',
+            'workspace',
+            '--user',
+            'U0X',
+            '--staff',
+            'noc@provider.example',
+          ],
+          {
+            DATABASE_URL: db.url,
+          },
+        ),
+        1,
+        /^error: A Slack workspace id looks like T0123ABCD\.$/,
+      );
+      expectOneLineFailure(
+        await cli(['link-chat-user', '--channel', 'irc'], { DATABASE_URL: db.url }),
+        2,
+        /^error: --channel must be slack or teams$/,
+      );
+    } finally {
+      await db.drop();
+    }
+  });
 
   it('migrates up and down, printing the schema version', async () => {
     const db = await freshDatabase();

@@ -412,6 +412,15 @@ describe.each(ENGINES)('Slack modals, shortcut, App Home and progress (%s)', (en
     for (const b of buttonsIn(view.blocks).filter((x) => x.action_id !== 'open_create_ticket_modal'))
       expect(b.action_id).toMatch(/^open_escalate_modal:TT-/);
 
+    // The Home's cross-customer lists are look-ups too: audited with the Slack user.
+    const audited = await db()
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', 'in', ['list_tickets', 'list_handoffs'])
+      .execute();
+    expect(audited.map((a) => a.action).sort()).toEqual(expect.arrayContaining(['list_handoffs', 'list_tickets']));
+    for (const a of audited) expect(JSON.parse(a.details ?? '{}').via).toBe(`slack:${TEAM}:${STAFF_USER}`);
+
     // Someone not linked to staff sees only the refusal.
     world.slack.calls = [];
     await world.sendJson(

@@ -2,6 +2,7 @@
 // yet, and the ones they are serving now).
 import type { Channel, HandoffStatus } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
+import { recordAudit } from '../audit.js';
 import type { DomainContext } from '../context.js';
 import { type Denied, forbidden, type Ok, ok, signInRequired } from '../result.js';
 
@@ -28,6 +29,7 @@ export async function listHandoffQueue(
   if (actor.kind === 'anonymous') return signInRequired();
   if (actor.kind !== 'staff') return forbidden('Only staff see the handoff queue.');
   if (!TAKES_HANDOFFS.has(actor.role)) return ok([]);
+  await recordAudit(ctx.db, ctx.now(), actor, { action: 'list_handoffs', accountId: null });
   const rows = await ctx.db
     .selectFrom('handoffs')
     .innerJoin('conversations', 'conversations.id', 'handoffs.conversation_id')

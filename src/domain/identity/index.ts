@@ -4,6 +4,7 @@ import type { Channel, Database, Permission } from '../../db/schema.js';
 import type { AgentActor, CustomerActor, StaffActor } from '../actor.js';
 import { accountWithDescendantIds } from '../authorization.js';
 import type { DomainContext } from '../context.js';
+import { type Invalid, invalid, type NotFound, notFound, type Ok, ok } from '../result.js';
 
 const PERMISSIONS: readonly Permission[] = ['billing', 'tickets', 'services', 'reports'];
 
@@ -158,3 +159,51 @@ export {
   type PinVerification,
   verifyAccountPin,
 } from './pin.js';
+
+/**
+ * Links a chat identity (a Slack user in a workspace, a Teams user in a tenant) to an active staff member,
+ * replacing any earlier link of that identity. An operator's action (the CLI), not a chat user's.
+ */
+export async function linkStaffChannelIdentity(
+  ctx: DomainContext,
+  input: { channel: 'slack' | 'teams'; tenantId: string; externalUserId: string; staffEmail: string },
+): Promise<Ok<StaffActor & { replaced: boolean }> | NotFound | Invalid> {
+  const tenantId = input.tenantId.trim();
+  const externalUserId = input.externalUserId.trim();
+  if (input.channel === 'slack' && !/^[TE][A-Z0-9]{2,30}$/.test(tenantId)) {
+    return invalid('tenantId', 'A Slack workspace id looks like T0123ABCD.');
+  }
+  if (input.channel === 'slack' && !/^[UW][A-Z0-9]{2,30}$/.test(externalUserId)) {
+    return invalid('externalUserId', 'A Slack user id looks like U0123ABCD.');
+  }
+  if (tenantId === '' || externalUserId === '' || tenantId.length > 100 || externalUserId.length > 200) {
+    return invalid('externalUserId', 'Give the tenant (workspace) id and the user id.');
+  }
+  const staff = await loadStaffActor(ctx, input.staffEmail);
+  if (!staff) return notFound(`active staff member with the email ${input.staffEmail.trim().toLowerCase()}`);
+  const key = { channel: input.channel, tenant_id: tenantId, external_user_id: externalUserId } as const;
+  const existing = await ctx.db
+    .selectFrom('channel_identities')
+    .select('id')
+    .where('channel', '=', key.channel)
+    .where('tenant_id', '=', key.tenant_id)
+    .where('external_user_id', '=', key.external_user_id)
+    .executeTakeFirst();
+  if (existing) {
+    await ctx.db
+      .updateTable('channel_identities')
+      .set({ staff_id: staff.staffId, portal_user_id: null })
+      .where('id', '=', existing.id)
+      .execute();
+  } else {
+    await ctx.db
+      .insertInto('channel_identities')
+      .values({ ...key, staff_id: staff.staffId, portal_user_id: null, created_at: ctx.now().toISOString() })
+      .execute();
+  }
+  return ok({
+    ...staff,
+    channelIdentity: { channel: input.channel, tenantId, userId: externalUserId },
+    replaced: existing !== undefined,
+  });
+}

@@ -72,6 +72,14 @@ export async function listTickets(
     const scope = await accountIdsFor(actor, 'tickets.read');
     if (scope.kind !== 'ok') return scope;
     accountIds = scope.value;
+    // Staff listing across every customer (e.g. the Slack App Home) is a look-up too.
+    if (actor.kind === 'staff') {
+      await recordAudit(ctx.db, ctx.now(), actor, {
+        action: 'list_tickets',
+        accountId: null,
+        details: { openOnly: input.openOnly ?? false, ...(input.priority ? { priority: input.priority } : {}), ...(input.minPriority ? { minPriority: input.minPriority } : {}) },
+      });
+    }
   }
   let query = ctx.db
     .selectFrom('tickets')
