@@ -156,7 +156,22 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       .values({ scope: 'slack-event', key: eventId, result: '{}', created_at: ctx.now().toISOString() })
       .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
       .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    const first = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    if (first) await forgetOldEvents();
+    return first;
+  }
+
+  // Slack stops retrying an event within minutes; its id is kept a day, then forgotten (checked hourly at most).
+  let lastForgotten = 0;
+  async function forgetOldEvents(): Promise<void> {
+    const now = ctx.now().getTime();
+    if (now - lastForgotten < 3_600_000) return;
+    lastForgotten = now;
+    await ctx.db
+      .deleteFrom('idempotency_keys')
+      .where('scope', '=', 'slack-event')
+      .where('created_at', '<', new Date(now - 86_400_000).toISOString())
+      .execute();
   }
 
   async function converse(

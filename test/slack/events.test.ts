@@ -214,6 +214,34 @@ describe.each(ENGINES)('Slack events, commands and interactivity (%s)', (engine)
     expect(completed[0]?.body.thread_ts).toBe('1700000900.000300');
   }, 30_000);
 
+  it('forgets event ids after a day, and remembers the recent ones', async () => {
+    const at = (hours: number) => new Date(Date.parse(`${AS_OF}T15:00:00.000Z`) - hours * 3_600_000).toISOString();
+    // A fresh service forgets on its first new event.
+    const fresh = await startSlackWorld(engine);
+    try {
+      await fresh.handle.db
+        .insertInto('idempotency_keys')
+        .values([
+          { scope: 'slack-event', key: 'Ev0ANCIENT', result: '{}', created_at: at(25) },
+          { scope: 'slack-event', key: 'Ev0RECENT', result: '{}', created_at: at(2) },
+        ])
+        .execute();
+      await fresh.sendJson(dm('outages toronto'));
+      await fresh.settled();
+      const kept = await fresh.handle.db
+        .selectFrom('idempotency_keys')
+        .select('key')
+        .where('scope', '=', 'slack-event')
+        .execute();
+      const keys = kept.map((k) => k.key);
+      expect(keys).toContain('Ev0RECENT');
+      expect(keys).not.toContain('Ev0ANCIENT');
+      expect(keys.length).toBe(2);
+    } finally {
+      await fresh.close();
+    }
+  }, 60_000);
+
   it('refuses a bad signature with 401 and posts nothing', async () => {
     const tampered = await send(
       JSON.stringify(dm('balance 1002345')),
