@@ -417,7 +417,7 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   }
 
   // /support <anything>: answered privately (ephemeral) where it was typed.
-  app.command('/support', async ({ command, ack, respond, client }) => {
+  app.command('/support', async ({ command, ack, client }) => {
     const actor = await staffFor(command.team_id, command.user_id);
     if (!actor) {
       await ack({ response_type: 'ephemeral', text: REFUSAL });
@@ -430,7 +430,8 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     }
     await ack({ response_type: 'ephemeral', text: WORKING });
     const conversationId = `slack:${command.team_id}:${command.channel_id}:u:${command.user_id}`;
-    await answerPrivately(client, respond, actor, command.user_id, conversationId, { text }, true);
+    const respond = responder(command.response_url);
+    if (respond) await answerPrivately(client, respond, actor, command.user_id, conversationId, { text }, true);
   });
 
   // Any other command pointed at this app: help.
@@ -441,8 +442,9 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   // Buttons of the conversation's replies: the press goes back into the conversation.
   app.action<BlockAction<ButtonAction>>(
     { type: 'block_actions', action_id: new RegExp(`^${ACTION_ID_PREFIX}:`) },
-    async ({ ack, body, action, respond, client }) => {
+    async ({ ack, body, action, client }) => {
       await ack();
+      const respond = responder(body.response_url);
       const actor = await staffFor(body.team?.id ?? body.user.team_id, body.user.id);
       if (!actor) {
         await tell(client, body, REFUSAL, respond);
@@ -466,6 +468,7 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       }
       // A slash command's answers (and anything ephemeral) stay private; the rest go to the DM or thread.
       if (place.viaResponseUrl || body.container?.is_ephemeral) {
+        if (!respond) return; // an ephemeral message's buttons always come with a response_url
         await answerPrivately(
           client,
           respond,
@@ -484,8 +487,9 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   // "Escalate…" on a ticket (in a reply or the App Home): the escalation form, unless the ticket moved on.
   app.action<BlockAction<ButtonAction>>(
     { type: 'block_actions', action_id: new RegExp(`^${OPEN_ESCALATE_ACTION}(:|$)`) },
-    async ({ ack, body, action, respond, client }) => {
+    async ({ ack, body, action, client }) => {
       await ack();
+      const respond = responder(body.response_url);
       const actor = await staffFor(body.team?.id ?? body.user.team_id, body.user.id);
       if (!actor) return tell(client, body, REFUSAL, respond);
       const found = await getTicket(ctx, actor, { ticketNumber: action.value ?? '' });
@@ -513,18 +517,16 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     },
   );
 
-  app.action(
-    { type: 'block_actions', action_id: OPEN_CREATE_TICKET_ACTION },
-    async ({ ack, body, client, respond }) => {
-      await ack();
-      const actor = await staffFor(body.team?.id ?? body.user.team_id, body.user.id);
-      if (!actor) return tell(client, body, REFUSAL, respond);
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: createTicketModal({}, { fromHome: true }) as unknown as View,
-      });
-    },
-  );
+  app.action({ type: 'block_actions', action_id: OPEN_CREATE_TICKET_ACTION }, async ({ ack, body, client }) => {
+    await ack();
+    const respond = responder(body.response_url);
+    const actor = await staffFor(body.team?.id ?? body.user.team_id, body.user.id);
+    if (!actor) return tell(client, body, REFUSAL, respond);
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: createTicketModal({}, { fromHome: true }) as unknown as View,
+    });
+  });
 
   // The message shortcut "Open a ticket from this message": the ticket form, prefilled from the message.
   app.shortcut({ type: 'message_action', callback_id: TICKET_SHORTCUT }, async ({ ack, shortcut, client }) => {
@@ -762,6 +764,27 @@ function conversationIdFromBlockId(blockId: string | undefined): string | null {
 
 function idPart(value: string): boolean {
   return /^[A-Za-z0-9]{1,40}$/.test(value);
+}
+
+/**
+ * A RespondFn for a response_url that waits out a 429's Retry-After (three tries in all), as the Web API
+ * client does for its calls; Bolt's own respond() gives up at the first 429.
+ */
+function responder(responseUrl: string | undefined): RespondFn | undefined {
+  if (!responseUrl) return undefined;
+  return async (message) => {
+    const body = JSON.stringify(typeof message === 'string' ? { text: message } : message);
+    for (let attempt = 1; ; attempt += 1) {
+      const response = await fetch(responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      if (response.ok) return response;
+      if (response.status !== 429 || attempt >= 3) throw new Error(`response_url answered ${response.status}`);
+      await sleep(Math.min(Number(response.headers.get('retry-after')) || 1, 30) * 1000);
+    }
+  };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -185,6 +185,16 @@ describe.each(ENGINES)('Slack events, commands and interactivity (%s)', (engine)
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   }, 20_000);
 
+  it('waits out a 429 on a response_url too, and the slash command’s answer still arrives', async () => {
+    world.slack.rateLimitHooksNext = 1;
+    await sendForm(slashCommand(world.slack.url, 'balance 1002345'));
+    await world.settled();
+    expect(world.slack.rateLimitHooksNext).toBe(0);
+    const hooks = world.slack.hooks();
+    expect(hooks).toHaveLength(1);
+    expect(allText(hooks[0])).toContain('Acme');
+  }, 20_000);
+
   it('uploads a PDF into the thread with files.getUploadURLExternal and files.completeUploadExternal', async () => {
     world.slack.uploads = [];
     await sendJson(

@@ -37,6 +37,8 @@ export class FakeSlack {
   private ts = 1_700_000_000;
   /** How many of the next Web API calls are answered 429 with Retry-After: 1. */
   rateLimitNext = 0;
+  /** The same for response_url posts. */
+  rateLimitHooksNext = 0;
   /** Milliseconds to wait before answering calls whose path starts with a key (e.g. '/api/chat.postMessage', '/hooks/'). */
   delays: Record<string, number> = {};
   async start() {
@@ -60,8 +62,10 @@ export class FakeSlack {
             if (typeof body[key] === 'string') body[key] = JSON.parse(body[key] as string);
         }
         res.setHeader('content-type', 'application/json');
-        if (this.rateLimitNext > 0 && req.url?.startsWith('/api/') && req.url !== '/api/auth.test') {
-          this.rateLimitNext -= 1;
+        const limitedHook = this.rateLimitHooksNext > 0 && req.url?.startsWith('/hooks/');
+        if (limitedHook) this.rateLimitHooksNext -= 1;
+        if (limitedHook || (this.rateLimitNext > 0 && req.url?.startsWith('/api/') && req.url !== '/api/auth.test')) {
+          if (!limitedHook) this.rateLimitNext -= 1;
           res.statusCode = 429;
           res.setHeader('retry-after', '1');
           res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
