@@ -320,6 +320,12 @@ export function blockActions(
   };
 }
 
+/** A block_actions payload for a button pressed on the App Home: no message, channel or response_url. */
+export function homeActions(slackUrl: string, button: Button) {
+  const { response_url: _url, message: _message, channel: _channel, ...rest } = blockActions(slackUrl, button);
+  return { ...rest, container: { type: 'view', view_id: 'V0HOME' }, view: { type: 'home', id: 'V0HOME' } };
+}
+
 type BlockJson = { type: string; block_id?: string; elements?: Button[]; accessory?: Button };
 
 /** Every button in a list of blocks (actions elements and section accessories), with its block id. */

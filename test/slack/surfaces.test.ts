@@ -10,6 +10,7 @@ import {
   allText,
   blockActions,
   buttonsIn,
+  homeActions,
   dm,
   eventCallback,
   STAFF_USER,
@@ -439,25 +440,24 @@ describe.each(ENGINES)('Slack modals, shortcut, App Home and progress (%s)', (en
   });
 
   it('opens the ticket form from the App Home button, and an escalate press there on a closed ticket says why in a modal', async () => {
-    const home = { type: 'home', id: 'V0HOME' };
-    const base = blockActions(world.slack.url, {
-      action_id: 'open_create_ticket_modal',
-      value: 'new',
-      text: { text: 'Open a ticket' },
-    });
-    const { response_url: _r, message: _m, channel: _c, ...fromHome } = base;
-    await world.sendPayload({ ...fromHome, container: { type: 'view', view_id: 'V0HOME' }, view: home });
+    await world.sendPayload(
+      homeActions(world.slack.url, {
+        action_id: 'open_create_ticket_modal',
+        value: 'new',
+        text: { text: 'Open a ticket' },
+      }),
+    );
     await world.settled();
     expect(openedView()?.callback_id).toBe('create_ticket');
 
     world.slack.calls = [];
-    const escalate = blockActions(world.slack.url, {
-      action_id: 'open_escalate_modal:TT-104198',
-      value: 'TT-104198',
-      text: { text: 'Escalate…' },
-    });
-    const { response_url: _r2, message: _m2, channel: _c2, ...escalateFromHome } = escalate;
-    await world.sendPayload({ ...escalateFromHome, container: { type: 'view', view_id: 'V0HOME' }, view: home });
+    await world.sendPayload(
+      homeActions(world.slack.url, {
+        action_id: 'open_escalate_modal:TT-104198',
+        value: 'TT-104198',
+        text: { text: 'Escalate…' },
+      }),
+    );
     await world.settled();
     const notice = openedView();
     expect(notice?.callback_id).toBeUndefined();
@@ -480,17 +480,7 @@ describe.each(ENGINES)('Slack modals, shortcut, App Home and progress (%s)', (en
     expect(button).toBeDefined();
     const number = button?.value ?? '';
     world.slack.calls = [];
-    const {
-      response_url: _r,
-      message: _m,
-      channel: _c,
-      ...fromHome
-    } = blockActions(world.slack.url, button as NonNullable<typeof button>);
-    await world.sendPayload({
-      ...fromHome,
-      container: { type: 'view', view_id: 'V0HOME' },
-      view: { type: 'home', id: 'V0HOME' },
-    });
+    await world.sendPayload(homeActions(world.slack.url, button as NonNullable<typeof button>));
     await world.settled();
     const modal = openedView() as ViewJson;
     expect(modal.callback_id).toBe('escalate_ticket');
