@@ -34,6 +34,7 @@ import {
   listTickets,
   type TicketDetail,
 } from '../../src/domain/tickets/index.js';
+import { DEFAULT_SLACK_API_URL } from '../../src/config.js';
 import type { ContactMethod, TicketPriority } from '../../src/db/schema.js';
 import type { MountedChannel } from '../http/app.js';
 import type { Logger } from '../http/logger.js';
@@ -57,7 +58,6 @@ import {
 } from './views.js';
 
 export { MAX_BODY_BYTES } from './receiver.js';
-export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 export const REFUSAL =
   "Sorry — this assistant is for the provider's staff, and your Slack account isn't linked to a staff record. Please ask an administrator to link it.";
