@@ -4,9 +4,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Actor } from '../domain/actor.js';
 import type { DomainContext } from '../domain/context.js';
-import { resumeOrFill } from './dialog/slots.js';
+import { followUpOf } from './dialog/follow-ups.js';
+import { FREE_TEXT_SLOTS, readAnswer } from './dialog/slots.js';
 import { EXECUTORS, HANDLERS, INTENT_LABELS, slotsFromIntentArgument } from './dialog/router.js';
-import { type DialogState, parseState, type Slots } from './dialog/state.js';
+import { type DialogState, type PendingQuestion, parseState, type Slots } from './dialog/state.js';
+import { acknowledgement, disruptionAffecting, disruptionFirst, isUpset } from './dialog/tone.js';
 import {
   accountCandidates,
   CANCEL_PREFIX,
@@ -19,9 +21,12 @@ import {
 } from './dialog/turn.js';
 import type { Entity, EntityContext } from './nlu/entities.js';
 import type { InboundMessage, Reply, ReplyAction } from './reply.js';
+import { redactionNotice, redactSensitive } from './sensitive.js';
 
 /** Understands text: the intent with its confidence, and the entities in it. */
 export interface LanguageUnderstanding {
+  /** Puts spelling slips and chat shorthand right before classifying and reading entities (optional). */
+  normalise?(text: string): string;
   classify(text: string): { intent: string; confidence: number; ranking: { intent: string; score: number }[] };
   extract(text: string, context: EntityContext): Entity[];
 }
@@ -38,11 +43,18 @@ export interface EngineOptions {
 
 export interface ConversationEngine {
   handleMessage(inbound: InboundMessage, actor: Actor): Promise<Reply>;
+  /**
+   * Right after a person signs in: answers the question that needed the sign-in, without them asking again.
+   * Null when nothing was waiting. The reply is stored in the conversation like any other.
+   */
+  resumeAfterSignIn?(conversationId: string, actor: Actor): Promise<Reply | null>;
 }
 
 /** Longest text considered; longer messages are cut (channels refuse far larger ones before this). */
 export const MAX_TEXT_LENGTH = 4000;
 const DIALOG_CONTROLS = new Set(['confirm', 'deny', 'cancel', 'restart']);
+/** Intents a description of a problem is often taken for. */
+const PROBLEM_INTENTS = new Set(['ticket_create', 'outages', 'tickets', 'ticket_escalate', 'maintenance', 'services']);
 
 export function createConversationEngine(options: EngineOptions): ConversationEngine {
   const { ctx, nlu } = options;
@@ -61,9 +73,9 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     return cities.list;
   }
 
-  async function handleMessage(inbound: InboundMessage, actor: Actor): Promise<Reply> {
+  async function handleMessage(inbound: InboundMessage, actor: Actor, replay = false): Promise<Reply> {
     const previous = running.get(inbound.conversationId) ?? Promise.resolve();
-    const turn = previous.catch(() => {}).then(() => handleSerially(inbound, actor));
+    const turn = previous.catch(() => {}).then(() => handleSerially(inbound, actor, replay));
     running.set(inbound.conversationId, turn);
     try {
       return await turn;
@@ -72,18 +84,32 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     }
   }
 
-  async function handleSerially(inbound: InboundMessage, actor: Actor): Promise<Reply> {
-    const text = cleanText(inbound.text ?? '');
+  async function resumeAfterSignIn(conversationId: string, actor: Actor): Promise<Reply | null> {
+    if (actor.kind === 'anonymous') return null;
+    const row = await readConversation(ctx.db, conversationId);
+    const waiting = row ? parseState(row.state).afterSignIn : undefined;
+    if (!row || !waiting) return null;
+    return handleMessage({ channel: row.channel, conversationId, text: waiting }, actor, true);
+  }
+
+  /** `replay`: the text was stored when first said (before a sign-in) and is answered now, not stored again. */
+  async function handleSerially(inbound: InboundMessage, actor: Actor, replay: boolean): Promise<Reply> {
+    // Card numbers, security codes and PINs are masked before anything is stored, logged or understood.
+    const redaction = redactSensitive(cleanText(inbound.text ?? ''));
+    const original = redaction.text;
     const conversation = await loadConversation(ctx.db, inbound, actor, ctx.now().toISOString());
     if (conversation.kind === 'refused') return conversation.reply;
     const { row } = conversation;
-    await storeMessage(ctx.db, row.id, 'in', 'user', inbound.action ? `[${inbound.action}]` : text, inbound.action ?? null, ctx.now());
+    if (!replay) await storeMessage(ctx.db, row.id, 'in', 'user', inbound.action ? `[${inbound.action}]` : original, inbound.action ?? null, ctx.now());
 
     if (row.status === 'agent') return { text: '', handoff: { status: 'active' } };
 
     const state = parseState(row.state);
+    if (replay) state.afterSignIn = undefined;
     const version = { value: row.state_version };
     const timeZone = inbound.timeZone ?? (await focusZone(ctx.db, state.focusAccount)) ?? defaultZone;
+    const masked = original.replace(/\[card number ending \d{4} removed\]|\[removed\]/g, ' ').replace(/\s+/g, ' ').trim();
+    const text = nlu.normalise ? nlu.normalise(masked) : masked;
     const understanding = await understand(text, actor, timeZone);
     const turn: Turn = {
       ctx,
@@ -92,15 +118,23 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
       conversationId: row.id,
       state,
       text,
+      original,
+      channel: inbound.channel,
       understanding,
       timeZone,
     };
     let reply: Reply;
-    if (!inbound.action && text === '') {
+    if (redaction.kinds.length > 0 && !/\p{L}{3,}.*\p{L}{3,}.*\p{L}{3,}/u.test(masked)) {
+      // Little else was said: the card data was the message. Say why it is gone and carry on where we were.
+      reply = { text: state.pending ? state.pending.question : 'What can I help you with?', quickReplies: state.pending?.options };
+    } else if (!inbound.action && text === '') {
       reply = { text: "I didn't catch anything there. What can I help you with?" };
     } else {
       reply = inbound.action ? await onAction(turn, inbound.action, version) : await onText(turn, version);
     }
+    if (redaction.kinds.length > 0) reply = { ...reply, text: `${redactionNotice(redaction.kinds)}\n\n${reply.text}` };
+    // A question that needed a sign-in is kept, so it is answered right after the person signs in.
+    if (actor.kind === 'anonymous' && !inbound.action && asksToSignIn(reply)) state.afterSignIn = original.slice(0, 1000);
     if (row.status === 'handoff_waiting' && !reply.handoff) {
       reply = { ...reply, text: `${reply.text}\n\n(A support agent will join shortly.)`.trim() };
     }
@@ -125,11 +159,8 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     const { state } = turn;
     if (action.startsWith(CONFIRM_PREFIX)) return confirmWrite(turn, action.slice(CONFIRM_PREFIX.length), version);
     if (action.startsWith(CANCEL_PREFIX)) return cancel(turn);
-    if (action === 'resume' && state.suspended) {
-      state.pending = state.suspended;
-      state.suspended = undefined;
-      return { text: state.pending.question };
-    }
+    if (action === 'resume') return resume(turn);
+    if (action === 'restart') return restart(turn);
     if (action.startsWith(SLOT_PREFIX)) {
       const [name, ...rest] = action.slice(SLOT_PREFIX.length).split(':');
       const value = parseSlotValue(rest.join(':'));
@@ -139,17 +170,16 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
         state.pending = undefined;
         return run(turn, pending.intent, { ...pending.slots, [name]: value });
       }
-      if (name === 'account' && typeof value === 'string') {
-        if (state.last) return run(turn, state.last.intent, { ...state.last.slots, account: value });
-        return run(turn, 'account_select', { account: value });
-      }
+      // A button on an answer (a report's "As PDF", an account) refines the request it answered.
+      if (state.last) return run(turn, state.last.intent, { ...state.last.slots, [name]: value });
+      if (name === 'account' && typeof value === 'string') return run(turn, 'account_select', { account: value });
       return staleButton();
     }
     if (action.startsWith(INTENT_PREFIX)) {
-      const [intent = '', argument] = action.slice(INTENT_PREFIX.length).split(':');
+      const [intent = '', ...argument] = action.slice(INTENT_PREFIX.length).split(':');
       if (!HANDLERS[intent]) return staleButton();
       state.pending = undefined;
-      return run(turn, intent, slotsFromIntentArgument(intent, argument));
+      return run(turn, intent, slotsFromIntentArgument(intent, argument.join(':') || undefined));
     }
     if (action === 'sign_in') {
       return { text: 'To sign in, give me your account number and PIN in the secure sign-in form above the chat, or sign in to the portal.' };
@@ -174,39 +204,115 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
       return { text: `Please confirm or cancel: ${state.confirmation.summary}`, quickReplies: confirmButtons(state.confirmation.id) };
     }
 
-    if (intent === 'restart' && confidence >= clarifyAt) {
-      const focus = state.focusAccount;
-      Object.assign(state, { pending: undefined, suspended: undefined, last: undefined, lastTicket: undefined, misunderstandings: 0, focusAccount: focus });
-      return { text: "Let's start over. What can I help you with?" };
+    if (intent === 'restart' && confidence >= clarifyAt) return restart(turn);
+
+    // Someone upset hears a human word first; if an outage is behind it, that comes before anything else.
+    const upset = isUpset(turn.original);
+    if (upset && !state.pending) {
+      const disruption = await disruptionAffecting(turn);
+      if (disruption) return disruptionFirst(turn, disruption);
     }
-    if (state.pending) {
-      if ((intent === 'cancel' || intent === 'deny') && confidence >= actAt) return cancel(turn);
-      const filled = resumeOrFill(turn, state.pending);
-      if (filled) {
-        const pending = state.pending;
-        state.pending = undefined;
-        return run(turn, pending.intent, { ...pending.slots, [pending.awaiting]: filled.value });
-      }
-      if (sure && !DIALOG_CONTROLS.has(intent) && intent !== state.pending.intent) {
-        // A change of topic: answer it, and offer to come back to what was being asked.
-        const suspended = state.pending;
-        state.pending = undefined;
-        const reply = await run(turn, intent, {});
-        if (state.pending || state.confirmation) return reply;
-        state.suspended = suspended;
-        const back: ReplyAction = { label: `Back to ${INTENT_LABELS[suspended.intent] ?? 'what we were doing'}`, value: 'resume' };
-        return { ...reply, quickReplies: [...(reply.quickReplies ?? []), back] };
-      }
-      return misunderstood(turn, state.pending.question);
+    const reply = await answerText(turn, sure);
+    if (!upset) return reply;
+    if (turn.understanding.intent === 'ticket_create' || turn.understanding.intent === 'outages') state.lastProblem = turn.original.slice(0, 1000);
+    return { ...reply, text: `${acknowledgement()} ${reply.text}` };
+  }
+
+  async function answerText(turn: Turn, sure: boolean): Promise<Reply> {
+    const { state, understanding } = turn;
+    const { intent, confidence } = understanding;
+    if (state.pending) return answerPending(turn, state.pending, sure);
+    if (state.suspended && (intent === 'confirm' || intent === 'deny') && confidence >= clarifyAt) {
+      if (intent === 'confirm') return resume(turn);
+      const label = INTENT_LABELS[state.suspended.intent] ?? 'that';
+      state.suspended = undefined;
+      return { text: `Okay, I've dropped ${label}. What else can I help you with?` };
     }
+    const followUp = await followUpOf(turn);
+    if (followUp?.kind === 'reply') return followUp.reply;
+    if (followUp?.kind === 'run') return run(turn, followUp.intent, followUp.slots);
     if (DIALOG_CONTROLS.has(intent) && confidence >= actAt) {
       return { text: intent === 'confirm' ? "There's nothing waiting for a confirmation right now. What can I help you with?" : 'Okay. What else can I help you with?' };
     }
-    const followUp = followUpOf(turn);
-    if (followUp) return run(turn, followUp.intent, followUp.slots);
     if (sure) return run(turn, intent, {});
     if (intent !== 'out_of_scope' && confidence >= clarifyAt) return clarify(turn);
     return misunderstood(turn);
+  }
+
+  /**
+   * A message while a question is open is first read as a possible new request: a clear one is answered
+   * (and the question offered again after it); an answer that fits is taken; anything else gets a calm
+   * "here is what I expected", and after two misses an offer to start over or to talk to a person.
+   */
+  async function answerPending(turn: Turn, pending: PendingQuestion, sure: boolean): Promise<Reply> {
+    const { state, understanding } = turn;
+    const { intent, confidence } = understanding;
+    if ((intent === 'cancel' || intent === 'deny') && confidence >= actAt) return cancel(turn);
+    if (intent === 'confirm' && confidence >= clarifyAt && pending.yes) return onAction(turn, pending.yes, { value: -1 });
+    const answer = readAnswer(turn, pending);
+    if (answer.kind === 'value' && !isNewRequest(turn, pending, sure, true)) {
+      state.pending = undefined;
+      return run(turn, pending.intent, { ...pending.slots, [pending.awaiting]: answer.value });
+    }
+    if (isNewRequest(turn, pending, sure, answer.kind === 'value')) {
+      state.pending = undefined;
+      // The same request again, with its own details, starts afresh rather than answering the old question.
+      if (intent === pending.intent) return run(turn, intent, {});
+      const reply = await run(turn, intent, {});
+      if (state.pending || state.confirmation) return reply;
+      state.suspended = pending;
+      const label = INTENT_LABELS[pending.intent] ?? 'what we were doing';
+      const back: ReplyAction = { label: `Back to ${label}`, value: 'resume' };
+      return { ...reply, text: `${reply.text}\n\nBack to ${label}?`, quickReplies: [...(reply.quickReplies ?? []), back] };
+    }
+    // A priority given where a reason was asked for is kept; the reason is still needed.
+    const priority = turn.understanding.entities.find((e) => e.type === 'priority');
+    if (pending.intent === 'ticket_escalate' && priority) pending.slots = { ...pending.slots, toPriority: priority.value };
+    pending.misses = (pending.misses ?? 0) + 1;
+    if (pending.misses >= 2) {
+      return {
+        text: `${answer.kind === 'none' ? answer.expected : ''} We seem to be stuck — shall we start over, or would you like to talk to a person?`.trim(),
+        quickReplies: [
+          ...(pending.options ?? []).slice(0, 4),
+          { label: 'Start over', value: 'restart' },
+          { label: 'Talk to a person', value: `${INTENT_PREFIX}human_agent` },
+        ],
+      };
+    }
+    return { text: `${answer.kind === 'none' ? answer.expected : ''} ${pending.question}`.trim(), quickReplies: pending.options };
+  }
+
+  /** Whether what was said is a request of its own rather than the answer to the open question. */
+  function isNewRequest(turn: Turn, pending: PendingQuestion, sure: boolean, fits: boolean): boolean {
+    const { intent, confidence } = turn.understanding;
+    if (!sure || DIALOG_CONTROLS.has(intent) || !HANDLERS[intent]) return false;
+    const words = turn.text.split(/\s+/).filter(Boolean).length;
+    const asks = /\?\s*$|^(what|what's|whats|how|when|where|which|who|why|is|are|can|could|do|does|show|list|give|send|tell|pay|change|update|add|remove|open|create|escalate|check|i (want|need|would like)|i'd like|please|pls|any)\b/i.test(turn.text.trim());
+    if (intent === pending.intent) {
+      // "now the top calls report for october as csv" while a report question is open: a new request of the same kind.
+      return !fits && words >= 3 && asks;
+    }
+    if (FREE_TEXT_SLOTS.has(pending.awaiting)) {
+      // A problem described in answer to "what's the problem?" reads like an outage or a ticket: it is the answer.
+      if (pending.awaiting !== 'name' && PROBLEM_INTENTS.has(intent)) return false;
+      return !fits || (asks && confidence >= 0.6);
+    }
+    return !fits || (words >= 4 && confidence >= 0.8 && asks);
+  }
+
+  function resume(turn: Turn): Reply {
+    const { state } = turn;
+    if (!state.suspended) return staleButton();
+    state.pending = state.suspended;
+    state.suspended = undefined;
+    return { text: state.pending.question, quickReplies: state.pending.options };
+  }
+
+  function restart(turn: Turn): Reply {
+    const { state } = turn;
+    const focus = state.focusAccount;
+    Object.assign(state, { pending: undefined, suspended: undefined, confirmation: undefined, last: undefined, lastTicket: undefined, lastTickets: undefined, misunderstandings: 0, focusAccount: focus });
+    return { text: "Let's start over. What can I help you with?" };
   }
 
   async function run(turn: Turn, intent: string, slots: Slots): Promise<Reply> {
@@ -268,7 +374,11 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     };
   }
 
-  return { handleMessage };
+  return { handleMessage: (inbound, actor) => handleMessage(inbound, actor), resumeAfterSignIn };
+}
+
+function asksToSignIn(reply: Reply): boolean {
+  return [...(reply.quickReplies ?? []), ...(reply.cards ?? []).flatMap((c) => c.actions ?? [])].some((a) => a.value === 'sign_in');
 }
 
 const GUESS_LABELS: Record<string, string> = {
@@ -295,29 +405,6 @@ function confirmButtons(id: string): ReplyAction[] {
 
 function staleButton(): Reply {
   return { text: "That button is from an earlier question that's already closed. What would you like to do?" };
-}
-
-/** A short message that only adds details ("and last month?", "as CSV", "for 5000002") continues the last request. */
-function followUpOf(turn: Turn): { intent: string; slots: Slots } | null {
-  const last = turn.state.last;
-  if (!last) return null;
-  const types = new Set(turn.understanding.entities.map((e) => e.type));
-  // A bare count ("top 20") only refines a report; elsewhere a number is just part of what was said.
-  const refining: Entity['type'][] = ['period', 'date', 'account', 'format', 'time_zone', ...(last.intent === 'report' ? (['number'] as const) : [])];
-  if (!refining.some((t) => types.has(t))) return null;
-  const words = turn.text.split(/\s+/).filter(Boolean).length;
-  const connective = /^(and|what about|how about|same|now|then|also|et|pour|send (that|it|this)|as|in|for)\b/i.test(turn.text.trim());
-  // Something plainly out of scope ("I have 3 kids") is not a follow-up unless it reads like one.
-  const { intent, confidence } = turn.understanding;
-  const weak = (confidence < 0.5 && intent !== 'out_of_scope') || intent === last.intent;
-  if (words > 8 || !(connective || weak)) return null;
-  const slots: Slots = { ...last.slots };
-  if (types.has('account')) delete slots.account;
-  if (types.has('period') || types.has('date')) {
-    delete slots.period;
-    delete slots.month;
-  }
-  return { intent: last.intent, slots };
 }
 
 function parseSlotValue(raw: string): string | number | boolean {
@@ -379,13 +466,12 @@ async function loadConversation(
   const ownedByOther = (row.portal_user_id !== null && row.portal_user_id !== userId) || (row.staff_id !== null && row.staff_id !== staffId);
   if (ownedByOther) return { kind: 'refused', reply: { text: 'This conversation belongs to someone else. Please start a new one.' } };
   if (row.portal_user_id === null && row.staff_id === null && (userId !== null || staffId !== null)) {
-    // An anonymous conversation becomes the signed-in person's; the old state is not carried into it.
-    await db
-      .updateTable('conversations')
-      .set({ portal_user_id: userId, staff_id: staffId, state: JSON.stringify({ misunderstandings: 0 }), updated_at: now })
-      .where('id', '=', row.id)
-      .execute();
-    row = { ...row, portal_user_id: userId, staff_id: staffId, state: JSON.stringify({ misunderstandings: 0 }) };
+    // An anonymous conversation becomes the signed-in person's; of the old state only the question that
+    // needed the sign-in is carried over, to be answered now.
+    const waiting = parseState(row.state).afterSignIn;
+    const fresh = JSON.stringify({ misunderstandings: 0, ...(waiting ? { afterSignIn: waiting } : {}) });
+    await db.updateTable('conversations').set({ portal_user_id: userId, staff_id: staffId, state: fresh, updated_at: now }).where('id', '=', row.id).execute();
+    row = { ...row, portal_user_id: userId, staff_id: staffId, state: fresh };
   }
   return { kind: 'ok', row };
 }

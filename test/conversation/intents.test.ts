@@ -90,7 +90,7 @@ describe.each(ENGINES)('conversations on %s', (engine) => {
     await chat.say('I want to pay $120.50 on account 5000001');
     if (methods.value.length > 1) await chat.press(methods.value[0]?.label as string);
     const label = (methods.value.length > 1 ? methods.value[0] : methods.value[0])?.label as string;
-    expect(chat.last.text).toBe(`Pay $120.50 to 5000001 from ${label} today?`);
+    expect(chat.last.text.startsWith(`Pay $120.50 to 5000001 from ${label} today?`)).toBe(true);
     expect(await count(world, 'payments')).toBe(before);
     const confirmButton = chat.button('Confirm');
     await chat.press('Confirm');
@@ -111,7 +111,7 @@ describe.each(ENGINES)('conversations on %s', (engine) => {
     await chat.say('I would like to make a payment');
     expect(chat.last.text).toMatch(/How much/);
     await chat.press('Full balance');
-    expect(chat.last.text).toMatch(/^Pay \$[\d,]+\.\d\d to 5000002 from .+ today\?$/);
+    expect(chat.last.text).toMatch(/^Pay \$[\d,]+\.\d\d to 5000002 from .+ today\?/);
     await chat.say('no');
     expect(chat.last.text).toMatch(/Cancelled/);
     expect(await count(world, 'payments')).toBe(before);

@@ -4,7 +4,7 @@ import { accountHierarchy, accountSelect, accountSummary, contacts, executeConta
 import { balance, billingAddress, executeBillingAddress, executePaperless, invoice, invoiceHistory, paperless, taxExemptions } from './handlers/billing.js';
 import { maintenance, outages } from './handlers/outages.js';
 import { autopay, executeAutopay, executePayment, makePayment, paymentHistory, paymentMethods, pendingPayments } from './handlers/payments.js';
-import { report } from './handlers/reports.js';
+import { executeReportSchedule, report } from './handlers/reports.js';
 import { accountCodes, didNumbers, e911, executeE911, executeTollFree, huntGroups, orders, services, tollFree } from './handlers/services.js';
 import { goodbye, greeting, help, humanAgent, outOfScope, thanks, userGuides } from './handlers/small-talk.js';
 import { careCases, executeTicketCreate, executeTicketEscalate, ticketCreate, ticketEscalate, tickets } from './handlers/tickets.js';
@@ -65,6 +65,7 @@ export const EXECUTORS: Record<string, Executor> = {
   e911: executeE911,
   contacts: executeContact,
   users: executeUsers,
+  report: executeReportSchedule,
 };
 
 /** Words for "what we were doing", to offer going back after a change of topic. */
@@ -80,6 +81,7 @@ export const INTENT_LABELS: Record<string, string> = {
   contacts: 'the new contact',
   users: 'the portal user',
   report: 'the report',
+  account_select: 'choosing an account',
 };
 
 /** What a button payload `intent:<id>:<arg>` means for the handler's slots. */
@@ -94,6 +96,8 @@ export function slotsFromIntentArgument(intent: string, argument: string | undef
       return { on: argument === 'on' };
     case 'contacts':
       return { adding: argument === 'add' };
+    case 'ticket_create':
+      return { outage: argument };
     default:
       return {};
   }

@@ -10,6 +10,12 @@ export interface PendingQuestion {
   /** The slot the question asked for. */
   awaiting: string;
   question: string;
+  /** The buttons the question offered, shown again when an answer does not fit. */
+  options?: { label: string; value: string }[];
+  /** The button a plain "yes" means, for a yes/no question ("Pay the balance instead?"). */
+  yes?: string;
+  /** Answers in a row that did not fit; at two, starting over or a person is offered. */
+  misses?: number;
 }
 
 /** A write the bot summarised and is waiting for the person to confirm. */
@@ -32,6 +38,14 @@ export interface DialogState {
   last?: { intent: string; slots: Slots };
   /** The last ticket talked about, for "escalate it". */
   lastTicket?: string;
+  /** The tickets of the last list shown, in order, for "the one before". */
+  lastTickets?: string[];
+  /** Accounts talked about, most recent first, for "the other account". */
+  recentAccounts?: string[];
+  /** A question asked before signing in, answered right after sign-in. */
+  afterSignIn?: string;
+  /** What an upset customer said about a problem, for a ticket opened from the reply. */
+  lastProblem?: string;
   /** Misunderstandings in a row; at two, a human is offered. */
   misunderstandings: number;
 }

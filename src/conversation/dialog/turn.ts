@@ -7,6 +7,9 @@ import { listAccessibleAccounts } from '../../domain/accounts/index.js';
 import type { Conflict, Denied, Invalid } from '../../domain/result.js';
 import type { Entity } from '../nlu/entities.js';
 import type { Reply, ReplyAction, ReplyCard, ReplyFile } from '../reply.js';
+import type { Channel } from '../../db/schema.js';
+import { checkCapability } from '../../domain/accounts/users.js';
+import type { Capability } from '../../domain/authorization.js';
 import type { DialogState, Slots } from './state.js';
 
 export interface Understanding {
@@ -47,7 +50,12 @@ export interface Turn {
   readonly services: ConversationServices;
   readonly conversationId: string;
   readonly state: DialogState;
+  /** What was said, with spelling and shorthand put right (card data already masked). */
   readonly text: string;
+  /** What was said as typed (card data masked): for free text such as a problem description or a name. */
+  readonly original: string;
+  /** The channel the person is on. */
+  readonly channel: Channel;
   readonly understanding: Understanding;
   readonly timeZone: string;
 }
@@ -69,7 +77,8 @@ export function firstEntity<T extends Entity['type']>(turn: Turn, type: T): Extr
 
 /** Asks for a missing detail, remembering the request so the answer continues it. */
 export function ask(turn: Turn, intent: string, slots: Slots, awaiting: string, question: string, options: ReplyAction[] = []): Reply {
-  turn.state.pending = { intent, slots, awaiting, question };
+  const misses = turn.state.pending?.intent === intent && turn.state.pending.awaiting === awaiting ? turn.state.pending.misses : undefined;
+  turn.state.pending = { intent, slots, awaiting, question, ...(options.length ? { options: options.map((o) => ({ label: o.label, value: o.value })) } : {}), ...(misses ? { misses } : {}) };
   return { text: question, quickReplies: options.length ? options : undefined };
 }
 
@@ -179,7 +188,35 @@ export async function resolveAccount(
 
 function useAccount(turn: Turn, number: string): { kind: 'account'; number: string } {
   turn.state.focusAccount = number;
+  turn.state.recentAccounts = [number, ...(turn.state.recentAccounts ?? []).filter((n) => n !== number)].slice(0, 6);
   return { kind: 'account', number };
+}
+
+const DOING: Partial<Record<Capability, string>> = {
+  'tickets.write': 'open or escalate tickets',
+  'payments.write': 'make payments or change autopay',
+  'billing.write': 'change billing settings',
+  'account.write': 'change account details and contacts',
+  'services.write': 'change service settings',
+  'users.manage': 'manage portal users',
+  'reports.read': 'run reports',
+};
+
+/**
+ * Checks that the person may do this at all before the first question is asked: a person without the
+ * permission hears it at once, and who in their organisation can help. Null when they may go ahead.
+ */
+export async function refusedBeforeAsking(turn: Turn, capability: Capability): Promise<Reply | null> {
+  const checked = await checkCapability(turn.ctx, turn.actor, capability);
+  if (checked.kind === 'allowed') return null;
+  if (checked.kind !== 'refused') {
+    return explainOutcome(checked);
+  }
+  turn.state.pending = undefined;
+  const doing = DOING[capability] ?? 'do that';
+  const who = checked.who.map((w) => `${w.name} (${w.email})`);
+  const helpers = who.length === 0 ? 'an administrator of your organisation' : who.length === 1 ? who[0] : `${who.slice(0, -1).join(', ')} or ${who.at(-1)}`;
+  return { text: `Your portal access doesn't let you ${doing}. In your organisation, ${helpers} can do it for you, or give you that permission.` };
 }
 
 /** Runs a request about one account: finds the account (or asks), then answers with what `answer` makes of it. */

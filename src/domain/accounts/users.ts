@@ -2,7 +2,7 @@
 // the organisation's own admins (never by staff), and only within the admin's own accounts.
 import type { Permission, PortalUserRole, PortalUserStatus } from '../../db/schema.js';
 import type { Actor, CustomerActor } from '../actor.js';
-import { authorizeAccount, can } from '../authorization.js';
+import { authorizeAccount, type Capability, can } from '../authorization.js';
 import type { DomainContext } from '../context.js';
 import { parsePermissions } from '../identity/index.js';
 import { conflict, type Conflict, type Denied, forbidden, invalid, type Invalid, notFound, type Ok, ok, signInRequired } from '../result.js';
@@ -201,4 +201,48 @@ export async function removeUser(
     await db.deleteFrom('user_account_scopes').where('user_id', '=', user.id).execute();
   });
   return ok({ email: user.email, removed: true });
+}
+
+/** Which permission grants a capability to a portal user ("users.manage" and "account.write" only come with admin). */
+const PERMISSION_FOR: Partial<Record<Capability, Permission>> = {
+  'billing.read': 'billing',
+  'billing.write': 'billing',
+  'payments.write': 'billing',
+  'tickets.read': 'tickets',
+  'tickets.write': 'tickets',
+  'services.read': 'services',
+  'services.write': 'services',
+  'reports.read': 'reports',
+};
+
+/**
+ * Whether the actor may use a capability at all, and if not, who in their own organisation can (active
+ * admins and users holding the permission, at most three), so a refusal can point somewhere useful. Checked
+ * before a conversation asks its first question, not at the final confirmation.
+ */
+export async function checkCapability(
+  ctx: DomainContext,
+  actor: Actor,
+  capability: Capability,
+): Promise<{ kind: 'allowed' } | { kind: 'refused'; who: { name: string; email: string }[] } | Denied> {
+  if (actor.kind === 'anonymous') return signInRequired();
+  if (can(actor, capability)) return { kind: 'allowed' };
+  if (actor.kind !== 'customer') return { kind: 'refused', who: [] };
+  const permission = PERMISSION_FOR[capability];
+  const rows = await ctx.db
+    .selectFrom('portal_users')
+    .select(['name', 'email', 'role', 'permissions'])
+    .where('organisation_id', '=', actor.organisationId)
+    .where('status', '=', 'active')
+    .where('removed_at', 'is', null)
+    .orderBy('role')
+    .orderBy('email')
+    .limit(200)
+    .execute();
+  const who = rows
+    .filter((u) => u.role === 'admin' || (permission !== undefined && parsePermissions(u.permissions).includes(permission)))
+    .filter((u) => u.email !== actor.email)
+    .slice(0, 3)
+    .map((u) => ({ name: u.name, email: u.email }));
+  return { kind: 'refused', who };
 }

@@ -13,7 +13,8 @@ import { addUser, listUsers, removeUser } from '../../../domain/accounts/users.j
 import { formatMoney, formatPhone, humanise } from '../../format.js';
 import type { Reply } from '../../reply.js';
 import type { Slots } from '../state.js';
-import { accountButton, accountCandidates, ask, confirm, entitiesOf, firstEntity, INTENT_PREFIX, refuse, resolveAccount, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
+import { emailIn, personNameIn } from '../slots.js';
+import { accountButton, accountCandidates, ask, confirm, entitiesOf, firstEntity, INTENT_PREFIX, refuse, refusedBeforeAsking, resolveAccount, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
 
 export async function accountSummary(turn: Turn, slots: Slots): Promise<Reply> {
   return withAccount(turn, 'account_summary', slots, async (accountNumber) => {
@@ -109,6 +110,10 @@ export async function accountSelect(turn: Turn, slots: Slots): Promise<Reply> {
 
 export async function contacts(turn: Turn, slots: Slots): Promise<Reply> {
   const adding = slots.adding === true || /\b(add|new|create|ajouter)\b/i.test(turn.text);
+  if (adding) {
+    const refused = await refusedBeforeAsking(turn, 'account.write');
+    if (refused) return refused;
+  }
   return withAccount(turn, 'contacts', { ...slots, adding }, async (accountNumber) => {
     if (!adding) {
       const result = await listContacts(turn.ctx, turn.actor, { accountNumber });
@@ -126,9 +131,18 @@ export async function contacts(turn: Turn, slots: Slots): Promise<Reply> {
       };
     }
     const merged: Slots = { ...slots, adding: true, account: accountNumber };
-    const email = /[^\s@]+@[^\s@]+\.[^\s@]+/.exec(turn.text)?.[0];
-    if (merged.email === undefined && email) merged.email = email.toLowerCase();
-    if (merged.phone === undefined) merged.phone = firstEntity(turn, 'phone')?.value ?? null;
+    // Everything said at once is used: "add a contact: Jane Smith, billing, jane@northwind.example, 416-555-0142".
+    const email = emailIn(turn.original);
+    if (typeof merged.email !== 'string' && email) merged.email = email;
+    if (typeof merged.phone !== 'string') merged.phone = firstEntity(turn, 'phone')?.value ?? null;
+    if (typeof merged.name !== 'string') {
+      const name = personNameIn(turn.original.replace(/^.*?\b(add|new|create|ajouter)\b(\s+(a|an|new|the))*(\s+(billing|technical|tech|primary))?\s+contact\b\s*(named|called)?/i, ''));
+      if (name) merged.name = name;
+    }
+    if (typeof merged.role !== 'string') {
+      const role = /\b(primary|billing|technical|tech)\b/i.exec(turn.original.replace(/\S+@\S+/g, ' '))?.[1]?.toLowerCase();
+      if (role) merged.role = role === 'tech' ? 'technical' : role;
+    }
     if (typeof merged.name !== 'string') return ask(turn, 'contacts', merged, 'name', "What is the new contact's full name?");
     if (typeof merged.role !== 'string') {
       return ask(turn, 'contacts', merged, 'role', `What is ${merged.name}'s role on the account?`, ['primary', 'billing', 'technical'].map((r) => ({ label: humanise(r), value: `${SLOT_PREFIX}role:${r}` })));
@@ -166,6 +180,10 @@ export async function users(turn: Turn, slots: Slots): Promise<Reply> {
   const email = /[^\s@]+@[^\s@]+\.[^\s@]+/.exec(turn.text)?.[0]?.toLowerCase().replace(/[.,;]+$/, '');
   const removing = slots.removing === true || /\b(remove|delete|deactivate|revoke|supprimer)\b/i.test(turn.text);
   const adding = !removing && (slots.adding === true || /\b(add|invite|new|create|ajouter|inviter)\b/i.test(turn.text));
+  if (adding || removing) {
+    const refused = await refusedBeforeAsking(turn, 'users.manage');
+    if (refused) return refused;
+  }
   return withAccount(turn, 'users', slots, async (accountNumber) => {
     if (removing) {
       const who = typeof slots.email === 'string' ? slots.email : email;

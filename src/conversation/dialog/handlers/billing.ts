@@ -1,13 +1,57 @@
 // Billing questions: balance, invoices, tax exemptions, billing address and paperless billing.
-import { getAccountSummary, setPaperless, updateBillingAddress } from '../../../domain/accounts/index.js';
+import { getAccountSummary, listAccessibleAccounts, setPaperless, updateBillingAddress } from '../../../domain/accounts/index.js';
 import { getAccountBalance, getInvoice, listInvoices, listTaxExemptions } from '../../../domain/billing/index.js';
 import type { PostalAddress } from '../../../domain/validation.js';
 import { formatDate, formatMoney, formatMonth, humanise } from '../../format.js';
 import type { Reply, ReplyFile } from '../../reply.js';
 import type { Slots } from '../state.js';
-import { confirm, firstEntity, INTENT_PREFIX, refuse, type Turn, withAccount } from '../turn.js';
+import { ask, confirm, entitiesOf, firstEntity, INTENT_PREFIX, refuse, refusedBeforeAsking, type Turn, withAccount } from '../turn.js';
+
+/** "How much do we owe in total across all accounts": the sum over the hierarchy in scope, with a breakdown. */
+const ACROSS_ACCOUNTS = /\b(in total|total (balance|owed|owing|due|amount)|across (all|every|our|the)|all (of )?(our|my|the) accounts|every account|all accounts|altogether|combined|whole (company|organi[sz]ation|hierarchy)|overall)\b/i;
+
+async function totalBalance(turn: Turn): Promise<Reply | null> {
+  if (turn.actor.kind !== 'customer') return null;
+  const accessible = await listAccessibleAccounts(turn.ctx, turn.actor);
+  if (accessible.kind !== 'ok' || accessible.value.length < 2) return null;
+  const rows: { number: string; name: string; cents: number; pastDue: number; currency: string }[] = [];
+  for (const account of accessible.value.slice(0, 60)) {
+    const b = await getAccountBalance(turn.ctx, turn.actor, { accountNumber: account.number });
+    if (b.kind === 'ok') rows.push({ number: b.value.accountNumber, name: b.value.accountName, cents: b.value.balanceCents, pastDue: b.value.pastDueCents, currency: b.value.currency });
+  }
+  if (rows.length === 0) return null;
+  const byCurrency = new Map<string, { total: number; pastDue: number }>();
+  for (const r of rows) {
+    const t = byCurrency.get(r.currency) ?? { total: 0, pastDue: 0 };
+    t.total += r.cents;
+    t.pastDue += r.pastDue;
+    byCurrency.set(r.currency, t);
+  }
+  const totals = [...byCurrency].map(([currency, t]) => `${formatMoney(t.total, currency)}${byCurrency.size > 1 ? ` ${currency}` : ''}`);
+  const pastDue = [...byCurrency].filter(([, t]) => t.pastDue > 0).map(([currency, t]) => formatMoney(t.pastDue, currency));
+  turn.state.last = { intent: 'balance', slots: { total: true } };
+  return {
+    text: `Across your ${rows.length} accounts you owe ${totals.join(' and ')} in total.${pastDue.length ? ` ${pastDue.join(' and ')} of it is past due.` : ''}`,
+    cards: [
+      {
+        title: 'Balances across your accounts',
+        table: {
+          columns: ['Account', 'Number', 'Balance', 'Past due'],
+          rows: [
+            ...rows.map((r) => [r.name, r.number, formatMoney(r.cents, r.currency), formatMoney(r.pastDue, r.currency)]),
+            ...[...byCurrency].map(([currency, t]) => ['Total', byCurrency.size > 1 ? currency : '', formatMoney(t.total, currency), formatMoney(t.pastDue, currency)]),
+          ],
+        },
+      },
+    ],
+  };
+}
 
 export async function balance(turn: Turn, slots: Slots): Promise<Reply> {
+  if ((slots.total === true || ACROSS_ACCOUNTS.test(turn.text)) && typeof slots.account !== 'string' && entitiesOf(turn, 'account').length === 0) {
+    const total = await totalBalance(turn);
+    if (total) return total;
+  }
   return withAccount(turn, 'balance', slots, async (accountNumber) => {
     const result = await getAccountBalance(turn.ctx, turn.actor, { accountNumber });
     if (result.kind !== 'ok') return refuse(turn, result);
@@ -46,6 +90,7 @@ export async function invoice(turn: Turn, slots: Slots): Promise<Reply> {
     const result = await getInvoice(turn.ctx, turn.actor, { accountNumber, month });
     if (result.kind !== 'ok') return refuse(turn, result);
     const inv = result.value;
+    turn.state.last = { intent: 'invoice', slots: { account: accountNumber, month: inv.periodStart.slice(0, 7) } };
     const money = (c: number) => formatMoney(c, inv.currency);
     const byCategory = new Map<string, number>();
     for (const line of inv.lines) byCategory.set(line.billCategory, (byCategory.get(line.billCategory) ?? 0) + line.amountCents);
@@ -127,9 +172,23 @@ const formatAddress = (a: PostalAddress) => `${a.street}, ${a.city}, ${a.region}
 /** Shows the billing address, or with an address in the message, offers to change it. */
 export async function billingAddress(turn: Turn, slots: Slots): Promise<Reply> {
   const given = (slots.address as PostalAddress | undefined) ?? firstEntity(turn, 'address')?.value;
+  const changing = given !== undefined || /\b(change|update|new|moved|modify|correct)\b/i.test(turn.text);
+  if (changing) {
+    const refused = await refusedBeforeAsking(turn, 'billing.write');
+    if (refused) return refused;
+  }
   return withAccount(turn, 'billing_address', slots, async (accountNumber) => {
     const summary = await getAccountSummary(turn.ctx, turn.actor, { accountNumber });
     if (summary.kind !== 'ok') return refuse(turn, summary);
+    if (!given && changing) {
+      return ask(
+        turn,
+        'billing_address',
+        { ...slots, account: accountNumber },
+        'address',
+        `The billing address of ${accountNumber} is ${formatAddress(summary.value.billingAddress)}. What is the new address? For example: 100 Front St W, Toronto ON M5J 1E3.`,
+      );
+    }
     if (!given) {
       return {
         text: `The billing address of ${summary.value.name} (${accountNumber}) is ${formatAddress(summary.value.billingAddress)}. To change it, tell me the new address.`,
@@ -163,6 +222,10 @@ export function requestedSwitch(text: string): boolean | null {
 
 export async function paperless(turn: Turn, slots: Slots): Promise<Reply> {
   const wanted = typeof slots.on === 'boolean' ? slots.on : requestedSwitch(turn.text);
+  if (wanted !== null) {
+    const refused = await refusedBeforeAsking(turn, 'billing.write');
+    if (refused) return refused;
+  }
   return withAccount(turn, 'paperless', slots, async (accountNumber) => {
     const summary = await getAccountSummary(turn.ctx, turn.actor, { accountNumber });
     if (summary.kind !== 'ok') return refuse(turn, summary);

@@ -16,7 +16,7 @@ import { isTollFreeNumber, type PostalAddress } from '../../../domain/validation
 import { formatDate, formatMoney, formatPhone, humanise } from '../../format.js';
 import type { Reply } from '../../reply.js';
 import type { Slots } from '../state.js';
-import { ask, confirm, entitiesOf, firstEntity, refuse, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
+import { ask, confirm, entitiesOf, firstEntity, refuse, refusedBeforeAsking, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
 
 export async function services(turn: Turn, slots: Slots): Promise<Reply> {
   const phone = firstEntity(turn, 'phone')?.value;
@@ -111,6 +111,10 @@ export async function tollFree(turn: Turn, slots: Slots): Promise<Reply> {
   merged.tollFree ??= phones.find(isTollFreeNumber) ?? null;
   merged.ringTo ??= phones.find((p) => !isTollFreeNumber(p)) ?? null;
   const wantsChange = /\b(change|update|point|forward|redirect|set|ring to|ring-to|modifier)\b/i.test(turn.text) || typeof slots.ringTo === 'string';
+  if (wantsChange) {
+    const refused = await refusedBeforeAsking(turn, 'services.write');
+    if (refused) return refused;
+  }
   return withAccount(turn, 'toll_free', merged, async (accountNumber) => {
     const numbers = await listTollFreeNumbers(turn.ctx, turn.actor, { accountNumber });
     if (numbers.kind !== 'ok') return refuse(turn, numbers);
@@ -153,6 +157,10 @@ export async function e911(turn: Turn, slots: Slots): Promise<Reply> {
   const merged: Slots = { ...slots };
   merged.line ??= entitiesOf(turn, 'phone').find((p) => !isTollFreeNumber(p.value))?.value ?? null;
   merged.address ??= (firstEntity(turn, 'address')?.value as unknown as Slots[string]) ?? null;
+  if (merged.address !== null || /\b(change|update|move|moved|set|correct|fix|modifier)\b/i.test(turn.text)) {
+    const refused = await refusedBeforeAsking(turn, 'services.write');
+    if (refused) return refused;
+  }
   return withAccount(turn, 'e911', merged, async (accountNumber) => {
     const lines = await listE911Locations(turn.ctx, turn.actor, { accountNumber });
     if (lines.kind !== 'ok') return refuse(turn, lines);

@@ -13,7 +13,7 @@ import {
 import { formatDateTime, humanise } from '../../format.js';
 import type { Reply } from '../../reply.js';
 import type { Slots } from '../state.js';
-import { ask, confirm, firstEntity, INTENT_PREFIX, refuse, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
+import { ask, confirm, firstEntity, INTENT_PREFIX, refuse, refusedBeforeAsking, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
 
 function ticketCard(turn: Turn, t: TicketDetail): Reply {
   const lastEvents = t.history.slice(-4).map((h) => [formatDateTime(h.at, turn.timeZone), humanise(h.kind), h.to ? humanise(h.to) : '', h.note ?? '']);
@@ -59,6 +59,7 @@ export async function tickets(turn: Turn, slots: Slots): Promise<Reply> {
     if (result.value.length === 0) return { text: `There are no ${all ? '' : 'open '}tickets${scope}${mine ? ' opened by you' : ''}.` };
     const first = result.value[0];
     if (result.value.length === 1 && first) turn.state.lastTicket = first.number;
+    turn.state.lastTickets = result.value.map((t) => t.number);
     return {
       text: `${result.value.length} ${all ? '' : 'open '}ticket${result.value.length === 1 ? '' : 's'}${scope}: ${result.value.map((t) => `${t.number} (${t.status.replace('_', ' ')}, ${t.priority})`).join(', ')}.`,
       cards: [
@@ -98,9 +99,18 @@ function describedProblem(text: string): string | null {
 }
 
 export async function ticketCreate(turn: Turn, slots: Slots): Promise<Reply> {
+  const refused = await refusedBeforeAsking(turn, 'tickets.write');
+  if (refused) return refused;
   const merged: Slots = { ...slots };
+  if (typeof merged.outage === 'string' && merged.description === undefined) {
+    // Opened from an outage notice: linked to it by reference, in the customer's own words when we have them.
+    const said = turn.state.lastProblem ? `"${turn.state.lastProblem}" — ` : '';
+    merged.description = `${said}affected by outage ${merged.outage}.`;
+    merged.title = `Affected by outage ${merged.outage}`;
+    merged.priority ??= 'high';
+  }
   if (merged.description === undefined) {
-    const described = describedProblem(turn.text);
+    const described = describedProblem(turn.original);
     if (described) merged.description = described;
   }
   if (merged.priority === undefined) {
@@ -116,7 +126,7 @@ export async function ticketCreate(turn: Turn, slots: Slots): Promise<Reply> {
       return ask(turn, 'ticket_create', merged, 'preferredContact', 'How should our technicians reach you about it?', CONTACT_OPTIONS);
     }
     const description = merged.description.trim();
-    const title = description.length > 60 ? `${description.slice(0, 57).trimEnd()}…` : description;
+    const title = typeof merged.title === 'string' ? merged.title : description.length > 60 ? `${description.slice(0, 57).trimEnd()}…` : description;
     const priority = (typeof merged.priority === 'string' ? merged.priority : 'medium') as TicketPriority;
     return confirm(
       turn,
@@ -153,8 +163,32 @@ export async function executeTicketCreate(turn: Turn, params: Slots, key: string
   return { ...reply, text: `Ticket ${result.value.number} is open. We'll contact you by ${result.value.preferredContact}.` };
 }
 
+/**
+ * The reason given with the request itself ("TT-103033 needs to be escalated to high, we've been waiting
+ * 3 days"): what is left once the ticket, the escalation words and the priority are taken out, if it is a sentence.
+ */
+function reasonIn(text: string): string | null {
+  const after = /(?:\bbecause\b|\bsince\b|\bas\b|\bcuz\b|[,;:–—]|\s-\s)\s*(.+)$/i.exec(text)?.[1];
+  const candidate = after ?? text;
+  const rest = candidate
+    .replace(/\bTT-?\d+\b/gi, ' ')
+    .replace(/\b(please|pls|can you|could you|i want to|i'd like to|we need to|need(s)? to|needs|be|get|to|escalate[ds]?|escalation|escalating|bump(ed)?|raise[ds]?|expedite[ds]?|the|this|that|it|ticket|priority|up|low|medium|high|critical|urgent)\b/gi, ' ')
+    .replace(/[^\p{L}\p{N}' ]/gu, ' ')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  if (rest.length < 3) return null;
+  return (after ?? text).trim().slice(0, 500);
+}
+
 export async function ticketEscalate(turn: Turn, slots: Slots): Promise<Reply> {
+  const refused = await refusedBeforeAsking(turn, 'tickets.write');
+  if (refused) return refused;
   const merged: Slots = { ...slots };
+  if (merged.reason === undefined) {
+    const reason = reasonIn(turn.original);
+    if (reason) merged.reason = reason;
+  }
   merged.ticket ??= firstEntity(turn, 'ticket')?.value ?? turn.state.lastTicket ?? null;
   if (merged.toPriority === undefined) {
     const priority = firstEntity(turn, 'priority');
