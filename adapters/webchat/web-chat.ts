@@ -370,8 +370,27 @@ export function createWebChat(options: WebChatOptions): WebChat {
     hub.endSession(signed.session.id, 4001, 'session token replaced at sign-in');
     await ensureConversation(conversationId, actor);
     await appendMessage(db, conversationId, { author: 'system', text: await welcomeText(actor), payload: { event: 'signed_in', quickReplies: WELCOME_OPTIONS } }, now());
+    if (keep) await answerWaitingQuestion(conversationId, actor);
     hub.notify(conversationId);
     return sessionView(rotated.token, rotated.session, actor);
+  }
+
+  /** The question that needed the sign-in is answered now, without the visitor asking again. */
+  async function answerWaitingQuestion(conversationId: string, actor: Actor): Promise<void> {
+    if (!engine.resumeAfterSignIn) return;
+    try {
+      await serially(conversationId, async () => {
+        const before = await lastSeq(db, conversationId);
+        const reply = await engine.resumeAfterSignIn?.(conversationId, actor);
+        if (reply?.files?.length) {
+          const seq = await latestBotMessageSeq(db, conversationId, before);
+          if (seq !== null) await storeFiles(db, conversationId, seq, reply.files, now());
+        }
+      });
+    } catch (error) {
+      // The sign-in itself succeeded; the visitor can still ask again.
+      logger?.error({ err: error }, 'web chat: answering the question asked before sign-in failed');
+    }
   }
 
   async function welcomeText(actor: Actor): Promise<string> {

@@ -248,7 +248,11 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     const { state, understanding } = turn;
     const { intent, confidence } = understanding;
     if ((intent === 'cancel' || intent === 'deny') && confidence >= actAt) return cancel(turn);
-    if (intent === 'confirm' && confidence >= clarifyAt && pending.yes) return onAction(turn, pending.yes, { value: -1 });
+    if (intent === 'confirm' && confidence >= clarifyAt && pending.yes) return onAction(turn, pending.yes, NO_VERSION);
+    // "the visa", "the second one", "Scotiabank": an answer that names one of the offered buttons presses it.
+    const elsewhere = sure && !DIALOG_CONTROLS.has(intent) && intent !== pending.intent && confidence >= 0.8;
+    const option = elsewhere ? undefined : optionNamed(turn.text, pending.options ?? []);
+    if (option) return onAction(turn, option, NO_VERSION);
     const answer = readAnswer(turn, pending);
     if (answer.kind === 'value' && !isNewRequest(turn, pending, sure, true)) {
       state.pending = undefined;
@@ -366,7 +370,7 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
 
   function offerHuman(): Reply {
     return {
-      text: "Sorry, I'm not getting this right. Would you like to talk to a person?",
+      text: "Sorry, I'm not getting this right. I can help with balances, invoices, payments, tickets, outages, services and reports, in English or French — or would you like to talk to a person?",
       quickReplies: [
         { label: 'Talk to a person', value: `${INTENT_PREFIX}human_agent`, style: 'primary' },
         { label: 'Show what you can do', value: `${INTENT_PREFIX}help` },
@@ -375,6 +379,28 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
   }
 
   return { handleMessage: (inbound, actor) => handleMessage(inbound, actor), resumeAfterSignIn };
+}
+
+/** Slot and intent buttons never need the state version; only a confirmation does. */
+const NO_VERSION = { value: -1 };
+
+const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth'];
+const OPTION_STOP_WORDS = new Set(['the', 'one', 'use', 'with', 'from', 'pay', 'please', 'account', 'that', 'this', 'and', 'northwind', 'traders']);
+
+/** The value of the offered button the text names: by position ("the second one") or by a distinctive word of its label. */
+function optionNamed(text: string, options: readonly { label: string; value: string }[]): string | undefined {
+  if (options.length === 0 || text.split(/\s+/).length > 8) return undefined;
+  const fold = (t: string) => t.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+  const lower = fold(text);
+  const position = ORDINALS.findIndex((o) => new RegExp(`\\b${o}\\b`).test(lower));
+  if (position >= 0 && /\b(one|option|account|card|it)\b|^\s*(the\s+)?\w+\s*$/.test(lower)) return options[position]?.value;
+  const words = lower.match(/[\p{L}\p{N}]{3,}/gu)?.filter((w) => !OPTION_STOP_WORDS.has(w)) ?? [];
+  if (words.length === 0) return undefined;
+  const hits = options.filter((o) => {
+    const label = fold(o.label);
+    return words.some((w) => new RegExp(`(^|[^\\p{L}\\p{N}])${w}($|[^\\p{L}\\p{N}])`, 'u').test(label));
+  });
+  return hits.length === 1 ? hits[0]?.value : undefined;
 }
 
 function asksToSignIn(reply: Reply): boolean {

@@ -109,6 +109,27 @@ describe.each(ENGINES)('the web chat API on %s', (engine) => {
     expect(reply[1]?.cards?.[0]?.actions?.map((a) => a.label)).toContain('Latest invoice');
   });
 
+  it('answers the question that needed a sign-in right after signing in, without it being asked again', async () => {
+    const v = visitor();
+    await v.start();
+    const asked = await v.say('how much do I owe on 5000003?');
+    expect(asked[1]?.text).toMatch(/sign in/i);
+    await v.signIn('5000001', '2468');
+    const all = await v.messages();
+    // The question, the request to sign in, the sign-in notice, then the answer — the question once only.
+    expect(all.map((m) => [m.direction, m.author])).toEqual([
+      ['in', 'user'],
+      ['out', 'bot'],
+      ['out', 'system'],
+      ['out', 'bot'],
+    ]);
+    expect(all[3]?.text).toContain('5000003');
+    expect(all[3]?.text).toContain(await realBalance('5000003'));
+    // Answered once: the next message is a new question, not the old one again.
+    const next = await v.say('thanks');
+    expect(shown(next)).not.toContain(await realBalance('5000003'));
+  });
+
   it('signs in a portal user from a portal session token, and refuses forged, expired or long-lived tokens', async () => {
     const good = mintPortalSessionToken(PORTAL_SECRET, { email: 'ap@northwind.example', exp: inSeconds(300) });
     const v = visitor();

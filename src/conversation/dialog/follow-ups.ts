@@ -49,6 +49,8 @@ export async function followUpOf(turn: Turn): Promise<FollowUp> {
   // "The other account" after something not about one account (a payment, say) switches the account in focus.
   if (OTHER.test(text) && !otherRequest) return ACCOUNT_INTENTS.has(last.intent) ? otherAccount(turn, last.intent, last.slots) : otherAccount(turn, 'account_select', {});
   if (BEFORE.test(text) && !otherRequest) {
+    // "the month before" is relative to the last answer, not to today: the words are not read as a period.
+    turn.understanding.entities = turn.understanding.entities.filter((e) => e.type !== 'period' && e.type !== 'date');
     const before = previousOf(turn, last.intent, last.slots);
     if (before) return before;
   }

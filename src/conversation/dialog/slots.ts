@@ -96,6 +96,8 @@ export function readAnswer(turn: Turn, pending: PendingQuestion): SlotAnswer {
     case 'amountCents': {
       const money = firstEntity(turn, 'money');
       if (money) return { kind: 'value', value: money.value };
+      if (/\b(past due|overdue|late)\b/i.test(text)) return { kind: 'value', value: 'past_due' };
+      if (/\b(full|whole|entire|total|all of it|everything|the balance|balance|what (we|i) owe|all)\b/i.test(text)) return { kind: 'value', value: 'balance' };
       const bare = /^\$?\s*(\d{1,3}(?:,\d{3})+|\d{1,7})(?:\.(\d{1,2}))?\s*\$?$/.exec(text);
       if (bare) return { kind: 'value', value: Number(bare[1]!.replace(/,/g, '')) * 100 + Number((bare[2] ?? '0').padEnd(2, '0')) };
       return none;

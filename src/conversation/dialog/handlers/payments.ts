@@ -60,7 +60,11 @@ export async function makePayment(turn: Turn, slots: Slots): Promise<Reply> {
     if (balance.kind !== 'ok') return refuse(turn, balance);
     const b = balance.value;
     const money = (cents: number) => formatMoney(cents, b.currency);
+    // "the full balance" or "the past-due part" as the answer to "how much?".
+    if (merged.amountCents === 'balance') merged.payBalance = true;
+    if (merged.amountCents === 'past_due') merged.amountCents = b.pastDueCents > 0 ? b.pastDueCents : b.balanceCents;
     if (merged.payBalance === true && typeof merged.amountCents !== 'number' && b.balanceCents > 0) merged.amountCents = b.balanceCents;
+    if (typeof merged.amountCents === 'string') delete merged.amountCents;
     if (typeof merged.amountCents !== 'number') {
       const options = b.balanceCents > 0 ? [{ label: `Full balance ${money(b.balanceCents)}`, value: `${SLOT_PREFIX}amountCents:${b.balanceCents}` }] : [];
       if (b.pastDueCents > 0 && b.pastDueCents !== b.balanceCents) {

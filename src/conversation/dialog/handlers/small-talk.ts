@@ -65,7 +65,7 @@ export async function outOfScope(turn: Turn): Promise<Reply> {
   return {
     text: offerHuman
       ? "Sorry, I'm still not getting it. Would you like to talk to a person?"
-      : "Sorry, that's not something I can help with. I can help with billing, payments, tickets, outages, services and reports.",
+      : "Sorry, that's not something I can help with. I can help with billing, payments, tickets, outages, services and reports, in English or French.",
     quickReplies: offerHuman ? [{ label: 'Talk to a person', value: `${INTENT_PREFIX}human_agent`, style: 'primary' }, ...STARTERS.slice(0, 2)] : STARTERS,
   };
 }
