@@ -15,7 +15,7 @@ const CARD_CANDIDATE = /(?<![\d])\d(?:[ .-]?\d){12,18}(?![\d])/g;
 // A short number introduced by the name of a card security code.
 const SECURITY_CODE = /\b(cvv2?|cvc2?|cid|csc|security code|code de sécurité|card code|3[- ]digit code)\b(\s*(?:is|:|=|#|number|no\.?|code)?\s*)(\d{3,4})\b/gi;
 // A 3–8 digit number introduced by "PIN" (also "NIP", the French acronym).
-const PIN = /\b(pin|nip|passcode|pin code|pin number)\b(\s*(?:is|:|=|#|number|no\.?|code|was|should be)?\s*)(\d{3,8})\b/gi;
+const PIN = /\b(pin|nip|passcode|pin code|pin number)\b(\s*(?:is|est|'s|:|=|#|number|no\.?|code|was|should be)?\s*)(\d{3,8})\b/gi;
 
 /** Luhn checksum, so order numbers and long references are not taken for cards. */
 function passesLuhn(digits: string): boolean {

@@ -66,7 +66,7 @@ export function personNameIn(text: string): string | null {
   const capitalised = /\b(\p{Lu}[\p{Ll}'’-]+(?:\s+(?:\p{Lu}\.?|\p{Lu}[\p{Ll}'’-]+)){1,3})\b/u;
   for (const segment of withoutContacts.split(/[,;:\n]|\s[-–—]\s/)) {
     const run = capitalised.exec(segment)?.[1];
-    if (run && run.split(/\s+/).every((w) => !NOT_NAME_WORDS.has(w.toLowerCase().replace(/\.$/, '')))) return run.trim();
+    if (run?.split(/\s+/).every((w) => !NOT_NAME_WORDS.has(w.toLowerCase().replace(/\.$/, '')))) return run.trim();
   }
   const stripped = withoutContacts
     .replace(/\b(it'?s|its|name is|her name is|his name is|their name is|this is|call (?:her|him|them))\b/gi, ' ')
