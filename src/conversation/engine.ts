@@ -222,6 +222,8 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     const { state, understanding } = turn;
     const { intent, confidence } = understanding;
     if (state.pending) return answerPending(turn, state.pending, sure);
+    // "Back to …?" was offered last turn; anything but a yes or a no moves on from it.
+    if (state.suspended?.offered && !((intent === 'confirm' || intent === 'deny') && confidence >= clarifyAt)) state.suspended = undefined;
     if (state.suspended && (intent === 'confirm' || intent === 'deny') && confidence >= clarifyAt) {
       if (intent === 'confirm') return resume(turn);
       const label = INTENT_LABELS[state.suspended.intent] ?? 'that';
@@ -262,12 +264,12 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
       state.pending = undefined;
       // The same request again, with its own details, starts afresh rather than answering the old question.
       if (intent === pending.intent) return run(turn, intent, {});
+      // A question that only chose what to look at (which account for the balance) is simply replaced. A write
+      // in progress is set aside and offered again once this request is answered (or confirmed, or cancelled).
+      if (INTENT_LABELS[pending.intent]) state.suspended = pending;
       const reply = await run(turn, intent, {});
-      if (state.pending || state.confirmation) return reply;
-      state.suspended = pending;
-      const label = INTENT_LABELS[pending.intent] ?? 'what we were doing';
-      const back: ReplyAction = { label: `Back to ${label}`, value: 'resume' };
-      return { ...reply, text: `${reply.text}\n\nBack to ${label}?`, quickReplies: [...(reply.quickReplies ?? []), back] };
+      if (state.suspended?.intent === intent) state.suspended = undefined;
+      return offerBack(turn, reply);
     }
     // A priority given where a reason was asked for is kept; the reason is still needed.
     const priority = turn.understanding.entities.find((e) => e.type === 'priority');
@@ -307,7 +309,7 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
   function resume(turn: Turn): Reply {
     const { state } = turn;
     if (!state.suspended) return staleButton();
-    state.pending = state.suspended;
+    state.pending = { ...state.suspended, offered: undefined };
     state.suspended = undefined;
     return { text: state.pending.question, quickReplies: state.pending.options };
   }
@@ -339,14 +341,31 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     }
     const execute = EXECUTORS[confirmation.intent];
     if (!execute) return { text: 'Sorry, I can no longer do that. Nothing was changed.' };
-    return execute(turn, confirmation.params, `conv.${turn.conversationId}.${confirmation.id}`.slice(0, 128));
+    return offerBack(turn, await execute(turn, confirmation.params, `conv.${turn.conversationId}.${confirmation.id}`.slice(0, 128)));
   }
 
   function cancel(turn: Turn): Reply {
     const had = turn.state.confirmation ?? turn.state.pending;
     turn.state.confirmation = undefined;
     turn.state.pending = undefined;
+    if (had && turn.state.suspended) return offerBack(turn, { text: 'Cancelled — nothing was changed.' });
+    turn.state.suspended = undefined;
     return { text: had ? 'Cancelled — nothing was changed. What else can I help you with?' : 'Okay. What else can I help you with?' };
+  }
+
+  /** After an interruption is dealt with, the question it interrupted is offered again ("Back to the new contact?"). */
+  function offerBack(turn: Turn, reply: Reply): Reply {
+    const { state } = turn;
+    if (!state.suspended || state.pending || state.confirmation) return reply;
+    if (state.suspended.offered) {
+      // Offered once already and not taken up: the person has moved on.
+      state.suspended = undefined;
+      return reply;
+    }
+    state.suspended.offered = true;
+    const label = INTENT_LABELS[state.suspended.intent] ?? 'what we were doing';
+    const back: ReplyAction = { label: `Back to ${label}`, value: 'resume' };
+    return { ...reply, text: `${reply.text}\n\nBack to ${label}?`, quickReplies: [...(reply.quickReplies ?? []), back] };
   }
 
   function clarify(turn: Turn): Reply {

@@ -147,8 +147,10 @@ export function readAnswer(turn: Turn, pending: PendingQuestion): SlotAnswer {
       const said = ['billing', 'tickets', 'services', 'reports'].filter((p) => new RegExp(`\\b${p.slice(0, -1)}`, 'i').test(text));
       return said.length ? { kind: 'value', value: said.join(',') } : none;
     }
-    case 'paymentMethodId':
-      return none;
+    case 'paymentMethodId': {
+      const said = /\b(visa|amex|american express|master ?card|discover|bank account|chequing|checking|savings)\b/i.exec(text)?.[0];
+      return said ? { kind: 'none', expected: `There is no ${said} among the saved payment accounts here; pick one below, or add a card in the portal's secure payment form.` } : none;
+    }
     case 'name': {
       // A request ("change our billing address to 100 Front St W…") is not a name, however capitalised.
       if (firstEntity(turn, 'address') || REQUEST_START.test(text) || text.split(/\s+/).length > 8) return none;

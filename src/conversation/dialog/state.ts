@@ -14,6 +14,8 @@ export interface PendingQuestion {
   options?: { label: string; value: string }[];
   /** The button a plain "yes" means, for a yes/no question ("Pay the balance instead?"). */
   yes?: string;
+  /** Set aside by an interruption and offered again once; dropped if the person moves on. */
+  offered?: boolean;
   /** Answers in a row that did not fit; at two, starting over or a person is offered. */
   misses?: number;
 }

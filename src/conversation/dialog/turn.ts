@@ -9,6 +9,7 @@ import type { Entity } from '../nlu/entities.js';
 import type { Reply, ReplyAction, ReplyCard, ReplyFile } from '../reply.js';
 import type { Channel } from '../../db/schema.js';
 import { checkCapability } from '../../domain/accounts/users.js';
+import { findAccountOfNumber } from '../../domain/services/index.js';
 import type { Capability } from '../../domain/authorization.js';
 import type { DialogState, Slots } from './state.js';
 
@@ -239,4 +240,14 @@ export function refuse(turn: Turn, outcome: Denied | Invalid | Conflict): Reply 
     turn.state.last = undefined;
   }
   return explainOutcome(outcome);
+}
+
+/**
+ * A phone number said without an account ("no dial tone on 613-555-0100") points at the account that line
+ * belongs to, when it is one of the person's: the slots get that account unless one was named.
+ */
+export async function accountFromPhone(turn: Turn, slots: Slots, phone: string | undefined): Promise<void> {
+  if (!phone || typeof slots.account === 'string' || entitiesOf(turn, 'account').length > 0) return;
+  const found = await findAccountOfNumber(turn.ctx, turn.actor, { number: phone });
+  if (found) slots.account = found;
 }

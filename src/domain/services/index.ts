@@ -285,3 +285,29 @@ export async function listOpenOrders(ctx: DomainContext, actor: Actor, input: { 
   const rows = await query.orderBy('due_date').execute();
   return ok(rows.map((r) => ({ number: r.number, description: r.description, status: r.status, orderedAt: r.ordered_at, dueDate: r.due_date })));
 }
+
+/**
+ * Which account in the actor's scope a phone number belongs to (a line, a DID, a 911 location or a service
+ * identifier), so "no dial tone on 613-555-0100" lands on that line's account. Null when none of the
+ * actor's accounts has it: the number of an account outside their scope is as unknown as any other.
+ */
+export async function findAccountOfNumber(ctx: DomainContext, actor: Actor, input: { number: string }): Promise<string | null> {
+  if (actor.kind === 'anonymous') return null;
+  const number = normaliseNanpNumber(input.number);
+  if (!number) return null;
+  const digits = number.replace(/\D/g, '').slice(-10);
+  const ids = new Set<number>();
+  const services = await ctx.db.selectFrom('services').select(['account_id', 'identifier']).where('identifier', 'like', `%${digits.slice(-4)}`).limit(500).execute();
+  for (const s of services) if (s.identifier.replace(/\D/g, '').endsWith(digits)) ids.add(s.account_id);
+  for (const table of ['did_numbers', 'e911_locations'] as const) {
+    const rows = await ctx.db.selectFrom(table).select('account_id').where('number', '=', number).limit(50).execute();
+    for (const r of rows) ids.add(r.account_id);
+  }
+  for (const id of ids) {
+    if (actor.kind === 'staff' || actor.accountIds.has(id)) {
+      const account = await ctx.db.selectFrom('accounts').select('number').where('id', '=', id).executeTakeFirst();
+      if (account) return account.number;
+    }
+  }
+  return null;
+}

@@ -16,11 +16,13 @@ import { isTollFreeNumber, type PostalAddress } from '../../../domain/validation
 import { formatDate, formatMoney, formatPhone, humanise } from '../../format.js';
 import type { Reply } from '../../reply.js';
 import type { Slots } from '../state.js';
-import { ask, confirm, entitiesOf, firstEntity, refuse, refusedBeforeAsking, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
+import { accountFromPhone, ask, confirm, entitiesOf, firstEntity, refuse, refusedBeforeAsking, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
 
 export async function services(turn: Turn, slots: Slots): Promise<Reply> {
   const phone = firstEntity(turn, 'phone')?.value;
   const type = firstEntity(turn, 'service_type')?.value;
+  slots = { ...slots };
+  await accountFromPhone(turn, slots, phone);
   return withAccount(turn, 'services', slots, async (accountNumber) => {
     if (phone) {
       const detail = await getServiceDetails(turn.ctx, turn.actor, { accountNumber, service: phone });
@@ -161,6 +163,7 @@ export async function e911(turn: Turn, slots: Slots): Promise<Reply> {
     const refused = await refusedBeforeAsking(turn, 'services.write');
     if (refused) return refused;
   }
+  await accountFromPhone(turn, merged, typeof merged.line === 'string' ? merged.line : undefined);
   return withAccount(turn, 'e911', merged, async (accountNumber) => {
     const lines = await listE911Locations(turn.ctx, turn.actor, { accountNumber });
     if (lines.kind !== 'ok') return refuse(turn, lines);

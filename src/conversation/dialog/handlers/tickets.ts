@@ -13,7 +13,7 @@ import {
 import { formatDateTime, humanise } from '../../format.js';
 import type { Reply } from '../../reply.js';
 import type { Slots } from '../state.js';
-import { ask, confirm, firstEntity, INTENT_PREFIX, refuse, refusedBeforeAsking, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
+import { accountFromPhone, ask, confirm, firstEntity, INTENT_PREFIX, refuse, refusedBeforeAsking, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
 
 function ticketCard(turn: Turn, t: TicketDetail): Reply {
   const lastEvents = t.history.slice(-4).map((h) => [formatDateTime(h.at, turn.timeZone), humanise(h.kind), h.to ? humanise(h.to) : '', h.note ?? '']);
@@ -95,7 +95,13 @@ function describedProblem(text: string): string | null {
     .replace(/[:\-–]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return stripped.split(' ').length >= 4 ? text.trim().slice(0, 2000) : null;
+  if (stripped.split(' ').length < 4) return null;
+  // The problem, without the request around it ("open a ticket: …").
+  const problem = text
+    .trim()
+    .replace(/^(please\s+)?((can|could|would) you\s+)?(please\s+)?(i (want|need) to\s+|i'?d like to\s+)?(open|create|log|file|raise|submit|start)( me)?( a| an)?( new)?( trouble| support| repair| service)? ticket\b( please)?\s*(for|about|because|regarding|re)?\s*[:\-–—,.]?\s*/i, '')
+    .trim();
+  return (problem.length >= 3 ? problem[0]!.toUpperCase() + problem.slice(1) : text.trim()).slice(0, 2000);
 }
 
 export async function ticketCreate(turn: Turn, slots: Slots): Promise<Reply> {
@@ -113,6 +119,17 @@ export async function ticketCreate(turn: Turn, slots: Slots): Promise<Reply> {
     const described = describedProblem(turn.original);
     if (described) merged.description = described;
   }
+  if (merged.preferredContact === undefined) {
+    const how = /\b(call me|phone me|give me a call|by phone|reach me by phone|on my cell)\b/i.test(turn.original)
+      ? 'phone'
+      : /\b(e-?mail me|by e-?mail|reach me by e-?mail|send me an e-?mail)\b/i.test(turn.original)
+        ? 'email'
+        : /\b(here in (the )?chat|in this chat|by chat)\b/i.test(turn.original)
+          ? 'chat'
+          : undefined;
+    if (how) merged.preferredContact = how;
+  }
+  await accountFromPhone(turn, merged, firstEntity(turn, 'phone')?.value);
   if (merged.priority === undefined) {
     const priority = firstEntity(turn, 'priority');
     if (priority) merged.priority = priority.value;
