@@ -21,6 +21,7 @@ import {
 } from './dialog/turn.js';
 import type { Entity, EntityContext } from './nlu/entities.js';
 import type { InboundMessage, Reply, ReplyAction } from './reply.js';
+import { otherLanguage } from './nlu/keyword-rules.js';
 import { redactionNotice, redactSensitive } from './sensitive.js';
 
 /** Understands text: the intent with its confidence, and the entities in it. */
@@ -126,7 +127,9 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     let reply: Reply;
     if (redaction.kinds.length > 0 && !/\p{L}{3,}.*\p{L}{3,}.*\p{L}{3,}/u.test(masked)) {
       // Little else was said: the card data was the message. Say why it is gone and carry on where we were.
-      reply = { text: state.pending ? state.pending.question : 'What can I help you with?', quickReplies: state.pending?.options };
+      reply = state.confirmation
+        ? { text: `Please confirm or cancel: ${state.confirmation.summary}`, quickReplies: confirmButtons(state.confirmation.id) }
+        : { text: state.pending ? state.pending.question : 'What can I help you with?', quickReplies: state.pending?.options };
     } else if (!inbound.action && text === '') {
       reply = { text: "I didn't catch anything there. What can I help you with?" };
     } else {
@@ -236,6 +239,16 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     if (DIALOG_CONTROLS.has(intent) && confidence >= actAt) {
       return { text: intent === 'confirm' ? "There's nothing waiting for a confirmation right now. What can I help you with?" : 'Okay. What else can I help you with?' };
     }
+    if (otherLanguage(turn.original)) {
+      return {
+        text: "Sorry, I can only help in English or French. I can help with balances, invoices, payments, tickets, outages, services and reports. / Désolé, je ne peux répondre qu'en anglais ou en français.",
+        quickReplies: [
+          { label: 'My balance', value: `${INTENT_PREFIX}balance` },
+          { label: 'Open tickets', value: `${INTENT_PREFIX}tickets` },
+          { label: 'Talk to a person', value: `${INTENT_PREFIX}human_agent` },
+        ],
+      };
+    }
     if (sure) return run(turn, intent, {});
     if (intent !== 'out_of_scope' && confidence >= clarifyAt) return clarify(turn);
     return misunderstood(turn);
@@ -292,6 +305,8 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
   function isNewRequest(turn: Turn, pending: PendingQuestion, sure: boolean, fits: boolean): boolean {
     const { intent, confidence } = turn.understanding;
     if (!sure || DIALOG_CONTROLS.has(intent) || !HANDLERS[intent]) return false;
+    // Handing over to a person in the middle of a question needs the words for it, not a guess.
+    if (intent === 'human_agent' && !/\b(person|human|agent|representative|rep|operator|somebody|someone real|real (person|human)|live (agent|chat)|customer service|support team)\b/i.test(turn.text)) return false;
     const words = turn.text.split(/\s+/).filter(Boolean).length;
     const asks = /\?\s*$|^(what|what's|whats|how|when|where|which|who|why|is|are|can|could|do|does|show|list|give|send|tell|pay|change|update|add|remove|open|create|escalate|check|i (want|need|would like)|i'd like|please|pls|any)\b/i.test(turn.text.trim());
     if (intent === pending.intent) {
@@ -303,7 +318,7 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
       if (pending.awaiting !== 'name' && PROBLEM_INTENTS.has(intent)) return false;
       return !fits || (asks && confidence >= 0.6);
     }
-    return !fits || (words >= 4 && confidence >= 0.8 && asks);
+    return !fits || (words >= 3 && confidence >= 0.8 && asks);
   }
 
   function resume(turn: Turn): Reply {
@@ -376,7 +391,7 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     if (turn.state.misunderstandings >= 2) return offerHuman();
     return {
       text: 'I want to be sure I get this right. Did you mean one of these?',
-      quickReplies: guesses.map((g) => ({ label: GUESS_LABELS[g.intent] ?? g.intent.replace(/_/g, ' '), value: `${INTENT_PREFIX}${g.intent}` })),
+      quickReplies: guesses.map((g) => ({ label: GUESS_LABELS[g.intent] ?? capitalise(g.intent.replace(/_/g, ' ')), value: `${INTENT_PREFIX}${g.intent}` })),
     };
   }
 
@@ -440,6 +455,8 @@ const GUESS_LABELS: Record<string, string> = {
   services: 'My services',
   human_agent: 'Talk to a person',
 };
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function confirmButtons(id: string): ReplyAction[] {
   return [

@@ -3,6 +3,7 @@ import type { LanguageUnderstanding } from './engine.js';
 import { extractEntities } from './nlu/entities.js';
 import { classifyIntent, type IntentModel } from './nlu/intent-model.js';
 import { loadProductModel } from './nlu/product-model.js';
+import { applyKeywordRules } from './nlu/keyword-rules.js';
 import { createSpellingCorrector } from './nlu/spelling.js';
 
 export { type ConversationEngine, createConversationEngine, type EngineOptions, type LanguageUnderstanding } from './engine.js';
@@ -15,7 +16,7 @@ export function createProductUnderstanding(model: IntentModel = loadProductModel
   const speller = createSpellingCorrector(wordsSeenTwice(model));
   return {
     normalise: (text) => speller.correct(text),
-    classify: (text) => classifyIntent(model, text),
+    classify: (text) => applyKeywordRules(text, classifyIntent(model, text)),
     extract: (text, context) => extractEntities(text, context),
   };
 }

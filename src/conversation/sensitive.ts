@@ -1,7 +1,7 @@
 // Card numbers, security codes and PINs typed into a chat are masked before anything stores or logs the text
 // (PCI DSS: keep no card data); the engine and every channel that logs text call redactSensitive first.
 
-export type SensitiveKind = 'card_number' | 'security_code' | 'pin';
+export type SensitiveKind = 'card_number' | 'security_code' | 'expiry' | 'pin';
 
 export interface Redaction {
   /** The text with every sensitive value replaced by a mask. */
@@ -14,6 +14,8 @@ export interface Redaction {
 const CARD_CANDIDATE = /(?<![\d])\d(?:[ .-]?\d){12,18}(?![\d])/g;
 // A short number introduced by the name of a card security code.
 const SECURITY_CODE = /\b(cvv2?|cvc2?|cid|csc|security code|code de sécurité|card code|3[- ]digit code)\b(\s*(?:is|:|=|#|number|no\.?|code)?\s*)(\d{3,4})\b/gi;
+// A card's expiry date ("exp 12/28", "expires 12-2028"): useless alone, but it is card data, and it must not be read as a date.
+const EXPIRY = /\b(exp(?:iry|ires|iration)?(?: date)?|valid (?:thru|through|until)|good thru)\b(\.?\s*:?\s*)(\d{1,2}\s*[/-]\s*\d{2,4})\b/gi;
 // A 3–8 digit number introduced by "PIN" (also "NIP", the French acronym).
 const PIN = /\b(pin|nip|passcode|pin code|pin number)\b(\s*(?:is|est|'s|:|=|#|number|no\.?|code|was|should be)?\s*)(\d{3,8})\b/gi;
 
@@ -51,6 +53,10 @@ export function redactSensitive(text: string): Redaction {
     note('security_code');
     return `${label}${between}[removed]`;
   });
+  out = out.replace(EXPIRY, (_match, label: string, between: string) => {
+    note('expiry');
+    return `${label}${between}[removed]`;
+  });
   out = out.replace(PIN, (_match, label: string, between: string) => {
     note('pin');
     return `${label}${between}[removed]`;
@@ -60,7 +66,8 @@ export function redactSensitive(text: string): Redaction {
 
 /** What the assistant tells someone who typed card data or a PIN into the chat. */
 export function redactionNotice(kinds: readonly SensitiveKind[]): string {
-  const what = kinds.map((k) => (k === 'card_number' ? 'card number' : k === 'security_code' ? 'security code' : 'PIN'));
+  const names: Record<SensitiveKind, string> = { card_number: 'card number', security_code: 'security code', expiry: 'expiry date', pin: 'PIN' };
+  const what = kinds.map((k) => names[k]);
   const list = what.length > 1 ? `${what.slice(0, -1).join(', ')} and ${what.at(-1)}` : what[0];
   const where = kinds.includes('pin')
     ? 'To sign in with a PIN, use the secure sign-in form instead.'

@@ -29,6 +29,7 @@ const ACCOUNT_INTENTS = new Set([
   'billing_address', 'paperless', 'tax_exemptions', 'users',
 ]);
 const PLACE_INTENTS = new Set(['outages', 'maintenance']);
+const WRITE_SLOTS = ['adding', 'removing', 'name', 'role', 'email', 'phone', 'on', 'frequency', 'amountCents', 'paymentMethodId', 'reason', 'description', 'preferredContact', 'address', 'ringTo', 'line', 'tollFree', 'permissions'];
 /** Answers that can be sent as a file. */
 const FILE_INTENTS = new Set(['report', 'invoice']);
 
@@ -36,9 +37,16 @@ const CONNECTIVE = /^(and|what about|how about|same|the same|do the same|same th
 const OTHER = /\b(the )?other (one|account|office|location)\b|^(and |what about |how about )?the other\b/i;
 const BEFORE = /\b(the )?(one|month|invoice|period|ticket|report|bill|statement) before\b|\bprevious (one|month|invoice|ticket|bill)\b|\bthe one prior\b|\bthe (month|one) prior\b/i;
 
+function withoutWriteSlots(slots: Slots): Slots {
+  const rest = { ...slots };
+  for (const slot of WRITE_SLOTS) delete rest[slot];
+  return rest;
+}
+
 export async function followUpOf(turn: Turn): Promise<FollowUp> {
-  const last = turn.state.last;
-  if (!last) return null;
+  const stored = turn.state.last;
+  if (!stored) return null;
+  const last = { intent: stored.intent, slots: withoutWriteSlots(stored.slots) };
   const text = turn.text.trim();
   const words = text.split(/\s+/).filter(Boolean).length;
   const { intent, confidence } = turn.understanding;
@@ -60,7 +68,11 @@ export async function followUpOf(turn: Turn): Promise<FollowUp> {
   const connective = CONNECTIVE.test(text);
   const weak = (confidence < 0.5 && intent !== 'out_of_scope') || intent === last.intent;
   if (!(connective || weak) || (otherRequest && !connective)) return null;
+  // A whole new request of the same kind ("show me the top calls by cost for october") starts afresh, so a
+  // second and third request work exactly like the first; only short refinements carry the last one on.
+  if (!connective && intent === last.intent && confidence >= 0.5 && words >= 4) return null;
 
+  // A follow-up asks to see something again; the details of a write (adding a contact, a schedule) never carry over.
   const slots: Slots = { ...last.slots };
   let refined = false;
   // A bare count ("top 20") only refines a report; elsewhere a number is just part of what was said.

@@ -98,6 +98,8 @@ export function slotsFromIntentArgument(intent: string, argument: string | undef
       return { adding: argument === 'add' };
     case 'ticket_create':
       return { outage: argument };
+    case 'invoice':
+      return /^\d{4}-\d{2}$/.test(argument) ? { month: argument } : {};
     default:
       return {};
   }

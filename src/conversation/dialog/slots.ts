@@ -56,6 +56,13 @@ const NOT_NAME_WORDS = new Set(
 );
 
 const NAME_WORD = /^[\p{Lu}\p{Ll}][\p{L}'’.-]*$/u;
+const KEYBOARD_ROWS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+
+/** "asdf", "qwer", "zxcv": letters from one row of the keyboard, typed to get past a question. */
+function keyboardMash(word: string): boolean {
+  const lower = word.toLowerCase();
+  return lower.length >= 3 && KEYBOARD_ROWS.some((row) => [...lower].every((c) => row.includes(c)));
+}
 
 /**
  * A person's name in what was said: a run of capitalised words ("Jane Smith"), or what is left of a short
@@ -66,13 +73,13 @@ export function personNameIn(text: string): string | null {
   const capitalised = /\b(\p{Lu}[\p{Ll}'’-]+(?:\s+(?:\p{Lu}\.?|\p{Lu}[\p{Ll}'’-]+)){1,3})\b/u;
   for (const segment of withoutContacts.split(/[,;:\n]|\s[-–—]\s/)) {
     const run = capitalised.exec(segment)?.[1];
-    if (run?.split(/\s+/).every((w) => !NOT_NAME_WORDS.has(w.toLowerCase().replace(/\.$/, '')))) return run.trim();
+    if (run?.split(/\s+/).every((w) => !NOT_NAME_WORDS.has(w.toLowerCase().replace(/\.$/, ''))) && !run.split(/\s+/).every(keyboardMash)) return run.trim();
   }
   const stripped = withoutContacts
     .replace(/\b(it'?s|its|name is|her name is|his name is|their name is|this is|call (?:her|him|them))\b/gi, ' ')
     .split(/[\s,;:]+/)
     .filter((w) => w && !NOT_NAME_WORDS.has(w.toLowerCase()));
-  if (stripped.length >= 1 && stripped.length <= 4 && stripped.every((w) => NAME_WORD.test(w) && w.length >= 2)) {
+  if (stripped.length >= 1 && stripped.length <= 4 && stripped.every((w) => NAME_WORD.test(w) && w.length >= 2) && !stripped.every(keyboardMash)) {
     return stripped.map((w) => w[0]!.toUpperCase() + w.slice(1)).join(' ');
   }
   return null;
@@ -96,8 +103,10 @@ export function readAnswer(turn: Turn, pending: PendingQuestion): SlotAnswer {
     case 'amountCents': {
       const money = firstEntity(turn, 'money');
       if (money) return { kind: 'value', value: money.value };
-      if (/\b(past due|overdue|late)\b/i.test(text)) return { kind: 'value', value: 'past_due' };
-      if (/\b(full|whole|entire|total|all of it|everything|the balance|balance|what (we|i) owe|all)\b/i.test(text)) return { kind: 'value', value: 'balance' };
+      // "the full balance" answers "how much?"; "what's my balance?" asks something else.
+      const question = /\?\s*$/.test(text) || REQUEST_START.test(text);
+      if (!question && /\b(past due|overdue|late)\b/i.test(text)) return { kind: 'value', value: 'past_due' };
+      if (!question && /\b(full|whole|entire|total|all of it|everything|the balance|balance|what (we|i) owe|all)\b/i.test(text)) return { kind: 'value', value: 'balance' };
       const bare = /^\$?\s*(\d{1,3}(?:,\d{3})+|\d{1,7})(?:\.(\d{1,2}))?\s*\$?$/.exec(text);
       if (bare) return { kind: 'value', value: Number(bare[1]!.replace(/,/g, '')) * 100 + Number((bare[2] ?? '0').padEnd(2, '0')) };
       return none;

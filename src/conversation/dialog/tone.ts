@@ -3,7 +3,7 @@
 import { DateTime } from 'luxon';
 import { listAccessibleAccounts } from '../../domain/accounts/index.js';
 import { listMaintenanceForAccount, listOutagesForAccount } from '../../domain/outages/index.js';
-import { formatDateTime } from '../format.js';
+import { formatDateTime, humanise } from '../format.js';
 import type { Reply } from '../reply.js';
 import { INTENT_PREFIX, type Turn } from './turn.js';
 
@@ -80,7 +80,7 @@ export function disruptionFirst(turn: Turn, d: Disruption): Reply {
         title: d.title,
         subtitle: d.reference,
         fields: [
-          { label: 'Status', value: d.status },
+          { label: 'Status', value: humanise(d.status) },
           { label: 'Since', value: since },
           ...(d.areas ? [{ label: 'Areas', value: d.areas }] : []),
         ],

@@ -2,7 +2,7 @@
 import { getAccountSummary, listAccessibleAccounts, setPaperless, updateBillingAddress } from '../../../domain/accounts/index.js';
 import { getAccountBalance, getInvoice, listInvoices, listTaxExemptions } from '../../../domain/billing/index.js';
 import type { PostalAddress } from '../../../domain/validation.js';
-import { formatDate, formatMoney, formatMonth, humanise } from '../../format.js';
+import { formatDate, formatMoney, formatMonth, humanise, todayIn } from '../../format.js';
 import type { Reply, ReplyFile } from '../../reply.js';
 import type { Slots } from '../state.js';
 import { ask, confirm, entitiesOf, firstEntity, INTENT_PREFIX, refuse, refusedBeforeAsking, type Turn, withAccount } from '../turn.js';
@@ -48,6 +48,14 @@ async function totalBalance(turn: Turn): Promise<Reply | null> {
 }
 
 export async function balance(turn: Turn, slots: Slots): Promise<Reply> {
+  // A balance is always as of today; a past month's amount is that month's invoice.
+  const period = firstEntity(turn, 'period');
+  if (period && period.value.to < todayIn(turn.ctx.now(), turn.timeZone) && !/\b(due|owe|owing)\b/i.test(turn.text)) {
+    return {
+      text: `A balance is always as of today, so I can't show it for ${period.value.label}. Would you like the invoice for ${period.value.label} instead?`,
+      quickReplies: [{ label: `Invoice for ${period.value.label}`, value: `${INTENT_PREFIX}invoice:${period.value.to.slice(0, 7)}` }],
+    };
+  }
   if ((slots.total === true || ACROSS_ACCOUNTS.test(turn.text)) && typeof slots.account !== 'string' && entitiesOf(turn, 'account').length === 0) {
     const total = await totalBalance(turn);
     if (total) return total;
