@@ -215,6 +215,18 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
       const disruption = await disruptionAffecting(turn);
       if (disruption) return disruptionFirst(turn, disruption);
     }
+    if (upset && !state.pending && !sure) {
+      // Upset and not clearly asking for anything: a human word and the two ways forward, not "I can't help".
+      state.lastProblem = turn.original.slice(0, 1000);
+      return {
+        text: `${acknowledgement()} Tell me what isn't working — which line, service or bill — and I'll open a ticket or look into it, or I can get you a person right away.`,
+        quickReplies: [
+          { label: 'Report a problem', value: `${INTENT_PREFIX}ticket_create`, style: 'primary' },
+          { label: 'Talk to a person', value: `${INTENT_PREFIX}human_agent` },
+          { label: 'Outages', value: `${INTENT_PREFIX}outages` },
+        ],
+      };
+    }
     const reply = await answerText(turn, sure);
     if (!upset) return reply;
     if (turn.understanding.intent === 'ticket_create' || turn.understanding.intent === 'outages') state.lastProblem = turn.original.slice(0, 1000);

@@ -1,6 +1,6 @@
 // Billing questions: balance, invoices, tax exemptions, billing address and paperless billing.
 import { getAccountSummary, listAccessibleAccounts, setPaperless, updateBillingAddress } from '../../../domain/accounts/index.js';
-import { getAccountBalance, getInvoice, listInvoices, listTaxExemptions } from '../../../domain/billing/index.js';
+import { getAccountBalance, getInvoice, type InvoiceDetail, listInvoices, listTaxExemptions } from '../../../domain/billing/index.js';
 import type { PostalAddress } from '../../../domain/validation.js';
 import { formatDate, formatMoney, formatMonth, humanise, todayIn } from '../../format.js';
 import type { Reply, ReplyFile } from '../../reply.js';
@@ -91,36 +91,59 @@ export async function balance(turn: Turn, slots: Slots): Promise<Reply> {
   });
 }
 
+/** "INV-5000001-2026-10", or another number the person calls an invoice number ("invoice #85632"). */
+function invoiceNumberIn(text: string): { number: string; ours: boolean } | null {
+  const ours = /\bINV-\d{7}-\d{4}-\d{2}\b/i.exec(text)?.[0];
+  if (ours) return { number: ours.toUpperCase(), ours: true };
+  const other = /\b(?:invoice|bill|statement|facture)\s*(?:number|no\.?|num|#)?\s*#?\s*([A-Z0-9-]*\d[A-Z0-9-]{2,})\b/i.exec(text)?.[1];
+  return other && !/^\d{7}$/.test(other) && !/^\d{4}-\d{2}/.test(other) ? { number: other, ours: false } : null;
+}
+
 export async function invoice(turn: Turn, slots: Slots): Promise<Reply> {
   const period = firstEntity(turn, 'period');
   const month = typeof slots.month === 'string' ? slots.month : period ? period.value.to.slice(0, 7) : undefined;
+  const numbered = typeof slots.month === 'string' ? null : invoiceNumberIn(turn.original);
+  if (numbered && !numbered.ours) {
+    return {
+      text: `I couldn't find an invoice numbered ${numbered.number}. Our invoice numbers look like INV-5000001-2026-10 (the account and the month); you can also ask for a month, e.g. "the October invoice".`,
+      quickReplies: [{ label: 'Invoice history', value: `${INTENT_PREFIX}invoice_history` }],
+    };
+  }
+  if (numbered) {
+    const result = await getInvoice(turn.ctx, turn.actor, { invoiceNumber: numbered.number });
+    if (result.kind !== 'ok') return refuse(turn, result);
+    return showInvoice(turn, result.value.accountNumber, result.value);
+  }
   return withAccount(turn, 'invoice', { ...slots, ...(month ? { month } : {}) }, async (accountNumber) => {
     const result = await getInvoice(turn.ctx, turn.actor, { accountNumber, month });
     if (result.kind !== 'ok') return refuse(turn, result);
-    const inv = result.value;
-    turn.state.last = { intent: 'invoice', slots: { account: accountNumber, month: inv.periodStart.slice(0, 7) } };
-    const money = (c: number) => formatMoney(c, inv.currency);
-    const byCategory = new Map<string, number>();
-    for (const line of inv.lines) byCategory.set(line.billCategory, (byCategory.get(line.billCategory) ?? 0) + line.amountCents);
-    let file: ReplyFile | null = null;
-    if (turn.services.renderInvoicePdf) file = await turn.services.renderInvoicePdf(turn.ctx, turn.actor, inv.number);
-    return {
-      text: `Invoice ${inv.number} for ${formatMonth(inv.periodStart)}: ${money(inv.totalCents)}, due ${formatDate(inv.dueDate)}.${file ? ' The PDF is attached.' : ''}`,
-      cards: [
-        {
-          title: `Invoice ${inv.number}`,
-          subtitle: `${inv.accountName} · ${formatMonth(inv.periodStart)}`,
-          fields: [
-            ...[...byCategory].map(([category, cents]) => ({ label: humanise(category), value: money(cents) })),
-            { label: 'Total', value: money(inv.totalCents) },
-            { label: 'Due date', value: formatDate(inv.dueDate) },
-          ],
-          actions: [{ label: 'Invoice history', value: `${INTENT_PREFIX}invoice_history` }],
-        },
-      ],
-      files: file ? [file] : undefined,
-    };
+    return showInvoice(turn, accountNumber, result.value);
   });
+}
+
+async function showInvoice(turn: Turn, accountNumber: string, inv: InvoiceDetail): Promise<Reply> {
+  turn.state.last = { intent: 'invoice', slots: { account: accountNumber, month: inv.periodStart.slice(0, 7) } };
+  const money = (c: number) => formatMoney(c, inv.currency);
+  const byCategory = new Map<string, number>();
+  for (const line of inv.lines) byCategory.set(line.billCategory, (byCategory.get(line.billCategory) ?? 0) + line.amountCents);
+  let file: ReplyFile | null = null;
+  if (turn.services.renderInvoicePdf) file = await turn.services.renderInvoicePdf(turn.ctx, turn.actor, inv.number);
+  return {
+    text: `Invoice ${inv.number} for ${formatMonth(inv.periodStart)}: ${money(inv.totalCents)}, due ${formatDate(inv.dueDate)}.${file ? ' The PDF is attached.' : ''}`,
+    cards: [
+      {
+        title: `Invoice ${inv.number}`,
+        subtitle: `${inv.accountName} · ${formatMonth(inv.periodStart)}`,
+        fields: [
+          ...[...byCategory].map(([category, cents]) => ({ label: humanise(category), value: money(cents) })),
+          { label: 'Total', value: money(inv.totalCents) },
+          { label: 'Due date', value: formatDate(inv.dueDate) },
+        ],
+        actions: [{ label: 'Invoice history', value: `${INTENT_PREFIX}invoice_history` }],
+      },
+    ],
+    files: file ? [file] : undefined,
+  };
 }
 
 export async function invoiceHistory(turn: Turn, slots: Slots): Promise<Reply> {

@@ -118,6 +118,8 @@ export async function ticketCreate(turn: Turn, slots: Slots): Promise<Reply> {
   if (merged.description === undefined) {
     const described = describedProblem(turn.original);
     if (described) merged.description = described;
+    // "Report a problem" pressed right after the person described it (upset): their own words are the description.
+    else if (turn.original === '' && turn.state.lastProblem) merged.description = turn.state.lastProblem;
   }
   if (merged.preferredContact === undefined) {
     const how = /\b(call me|phone me|give me a call|by phone|reach me by phone|on my cell)\b/i.test(turn.original)
