@@ -215,7 +215,10 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
       const disruption = await disruptionAffecting(turn);
       if (disruption) return disruptionFirst(turn, disruption);
     }
-    if (upset && !state.pending && !sure) {
+    // Venting reads like many things at once; only a confident reading or a concrete detail (a ticket, a
+    // number, an amount) is acted on.
+    const concrete = turn.understanding.entities.some((e) => e.type !== 'priority');
+    if (upset && !state.pending && (!sure || (confidence < 0.75 && !concrete))) {
       // Upset and not clearly asking for anything: a human word and the two ways forward, not "I can't help".
       state.lastProblem = turn.original.slice(0, 1000);
       return {

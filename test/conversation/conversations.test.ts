@@ -9,7 +9,7 @@ import { formatDate, formatMoney, formatPhone } from '../../src/conversation/for
 import type { Reply } from '../../src/conversation/reply.js';
 import * as domain from '../../src/domain/index.js';
 import { ENGINES } from '../support/databases.js';
-import { anonymous, type Chat, createWorld, customer, staff, type World } from './support.js';
+import { anonymous, type Chat, createWorld, customer, NOW, staff, type World } from './support.js';
 
 /** The tables a conversation can write to: every "nothing was written" compares all of them. */
 const WRITTEN = ['payments', 'tickets', 'ticket_escalations', 'contacts', 'portal_users', 'handoffs', 'scheduled_reports'] as const;
@@ -1156,6 +1156,85 @@ describe.each(ENGINES)('conversations on %s', (engine) => {
     expect(chat.last.text).toMatch(/^Pay \$30\.00 to 5000003/);
     await chat.press('Cancel');
     expect(chat.last.text).toMatch(/cancel|nothing/i);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  // =====================================================================================================
+  // Numbers that point somewhere
+  // =====================================================================================================
+
+  it('finds an invoice by its number, says how ours look for a number that is not ours, and then goes on', async () => {
+    const chat = await customer(world, 'admin@northwind.example');
+    const before = await snapshot();
+    const october = await invoiceOf('5000003', '2026-10');
+    await chat.say(`how do i download my invoice #${october.number}`);
+    expect(chat.last.text).toContain(october.number);
+    expect(chat.shown).toContain(money(october.totalCents));
+    expect(chat.last.files?.[0]?.mediaType).toBe('application/pdf');
+    await chat.say('can you help me find invoice #85632');
+    expect(chat.last.text).toMatch(/couldn't find an invoice numbered 85632/);
+    expect(chat.last.text).toMatch(/INV-\d{7}-\d{4}-\d{2}/);
+    await chat.say('and the one before');
+    // "the one before" is the one before the invoice found by its number.
+    const september = await invoiceOf('5000003', '2026-09');
+    expect(chat.last.text).toContain(september.number);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('opens a ticket about a line on the account that line belongs to, contacting by phone when told "call me"', async () => {
+    const chat = await customer(world, 'admin@northwind.example');
+    const ottawaLines = ok(await domain.listE911Locations(world.ctx, admin, { accountNumber: '5000003' }));
+    const line = ottawaLines[0]?.number;
+    if (!line) throw new Error('the Ottawa office has a line in the demo data');
+    const before = await snapshot();
+    await chat.say('what is my balance');
+    await chat.say(`open a ticket: no dial tone on ${line} since 9am, call me`);
+    expect(chat.last.text).toMatch(/on 5000003/);
+    expect(chat.last.text).toMatch(/contact you by phone/);
+    expect(chat.last.text).not.toMatch(/open a ticket:/i);
+    await chat.press('Confirm');
+    const created = await latest.ticket();
+    expect(created).toMatchObject({ preferred_contact: 'phone', account_id: await accountId('5000003') });
+    expect(created.title).toMatch(/^No dial tone/);
+    expect(await snapshot()).toEqual(plus(before, { tickets: 1 }));
+  });
+
+  it('offers the interrupted question again once, and drops it when the person moves on', async () => {
+    const chat = await customer(world, 'admin@northwind.example');
+    const before = await snapshot();
+    await chat.say('add a new contact on 5000003');
+    await chat.say('how much do we owe on 5000002?');
+    expect(chat.last.text).toMatch(/Back to the new contact\?/);
+    await chat.say('show my open tickets');
+    expect(chat.last.text).not.toMatch(/Back to/);
+    await chat.say('yes');
+    expect(chat.last.text).not.toMatch(/full name/);
+    expect((await stateOf(chat)).suspended).toBeUndefined();
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('acknowledges an upset message that asks for nothing clear, and "Report a problem" uses what was said', async () => {
+    const chat = await customer(world, 'admin@northwind.example');
+    const before = await snapshot();
+    // An account no outage or maintenance touches, so the acknowledgement stands alone.
+    let quiet: string | undefined;
+    for (const account of ok(await domain.listAccessibleAccounts(world.ctx, admin)).filter((a) => a.status === 'active')) {
+      const outages = ok(await domain.listOutagesForAccount(world.ctx, admin, { accountNumber: account.number }));
+      const windows = ok(await domain.listMaintenanceForAccount(world.ctx, admin, { accountNumber: account.number }));
+      const running = windows.some((w) => w.startsAt <= NOW.toISOString() && NOW.toISOString() < w.endsAt);
+      if (outages.length === 0 && !running) quiet = account.number;
+    }
+    if (!quiet) throw new Error('Northwind has an account no disruption touches in the demo data');
+    await chat.say(`switch to account ${quiet}`);
+    await chat.say('this is RIDICULOUS!!! I am so fed up with you people');
+    expect(chat.last.text).toMatch(/sorry/i);
+    expect(chat.last.text).not.toMatch(/not something I can help with|outage right now/);
+    await chat.press('Report a problem');
+    expect(chat.last.text).toMatch(/How should our technicians reach you/);
+    await chat.press('Email');
+    expect(chat.last.text).toMatch(/fed up with you people/);
+    expect(chat.last.text).toContain(quiet);
+    await chat.press('Cancel');
     expect(await snapshot()).toEqual(before);
   });
 
