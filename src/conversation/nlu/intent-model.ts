@@ -12,6 +12,7 @@ import {
   DEFAULT_FEATURE_OPTIONS,
   type FeatureOptions,
   fitVocabulary,
+  type RawFeatures,
   rawFeatures,
   type SparseVector,
   type Vocabulary,
@@ -45,6 +46,11 @@ export interface IntentTrainingOptions {
   readonly defaultThreshold?: number;
   /** Weights below this share of the largest are dropped from the saved model (keeps it small). */
   readonly pruneBelow?: number;
+  /**
+   * Extra training texts made from one utterance (e.g. copies with typos). They train every model that trains on
+   * their utterance, and are never held out: calibration is measured on the written utterances only.
+   */
+  readonly augment?: (text: string) => readonly string[];
 }
 
 const DEFAULT_LINEAR: LinearTrainingOptions = {
@@ -97,6 +103,56 @@ interface Example {
   readonly label: number;
 }
 
+/**
+ * The vocabulary of the written utterances, plus the features only augmented copies have. Copies do not change
+ * how rare a feature is: document frequencies are counted on the written utterances, and a feature seen only in
+ * copies counts as seen once (so a misspelling the augmentation made is never taken for a word people use, and a
+ * written line does not make its own typo common by being copied).
+ */
+function fitWithCopies(
+  written: readonly RawFeatures[],
+  copies: readonly RawFeatures[],
+  options: FeatureOptions,
+): Vocabulary {
+  const fitted = fitVocabulary(written, options);
+  if (copies.length === 0 || options.minDocumentFrequency > 1) return fitted;
+  const added = new Set<string>();
+  for (const copy of copies) {
+    for (const map of [copy.words, copy.chars]) {
+      for (const name of map.keys()) if (!fitted.index.has(name)) added.add(name);
+    }
+  }
+  if (added.size === 0) return fitted;
+  const once = Math.log((1 + written.length) / 2) + 1;
+  const names = [...fitted.names, ...added].sort();
+  return vocabularyFrom(
+    names,
+    names.map((name) => {
+      const column = fitted.index.get(name);
+      return column === undefined ? once : fitted.idf[column]!;
+    }),
+  );
+}
+
+/** An augmented copy of the example at `origin`. */
+interface Variant extends Example {
+  readonly origin: number;
+}
+
+function augmentExamples(examples: readonly Example[], augment: IntentTrainingOptions['augment']): Variant[] {
+  if (!augment) return [];
+  const seen = new Set(examples.map((example) => example.text));
+  const variants: Variant[] = [];
+  examples.forEach((example, origin) => {
+    for (const text of augment(example.text)) {
+      if (seen.has(text)) continue;
+      seen.add(text);
+      variants.push({ text, label: example.label, origin });
+    }
+  });
+  return variants;
+}
+
 function collectExamples(data: TrainingData): { labels: string[]; examples: Example[] } {
   // An intent with no utterances could never be predicted: it is left out rather than given a dead class.
   const intentNames = Object.keys(data.intents)
@@ -140,8 +196,10 @@ export function trainIntentModel(data: TrainingData, options: IntentTrainingOpti
   }
   const oosLabel = labels.indexOf(OUT_OF_SCOPE);
   const oosExampleWeight = options.oosExampleWeight ?? defaultOosExampleWeight(examples, oosLabel);
+  const variants = augmentExamples(examples, options.augment);
   const raw = examples.map((example) => rawFeatures(example.text, featureOptions));
-  const fitted = fitVocabulary(raw, featureOptions);
+  const variantRaw = variants.map((variant) => rawFeatures(variant.text, featureOptions));
+  const fitted = fitWithCopies(raw, variantRaw, featureOptions);
   // Rounded before training, so the saved model scores exactly as the one trained in memory.
   const vocabulary = vocabularyFrom(
     fitted.names,
@@ -152,6 +210,12 @@ export function trainIntentModel(data: TrainingData, options: IntentTrainingOpti
     label: example.label,
     weight: example.label === oosLabel ? oosExampleWeight : 1,
   }));
+  const extra: AugmentedRow[] = variants.map((variant, i) => ({
+    vector: vectorize(variantRaw[i]!, vocabulary, featureOptions),
+    label: variant.label,
+    weight: variant.label === oosLabel ? oosExampleWeight : 1,
+    origin: variant.origin,
+  }));
 
   const folds = Math.max(0, options.calibrationFolds ?? 3);
   let temperature = 1;
@@ -159,7 +223,7 @@ export function trainIntentModel(data: TrainingData, options: IntentTrainingOpti
   let heldOutInScopeAccuracy: number | null = null;
   let heldOutOosRecall: number | null = null;
   if (folds >= 2) {
-    const heldOut = crossValidate(rows, folds, vocabulary.names.length, labels.length, linear);
+    const heldOut = crossValidate(rows, extra, folds, vocabulary.names.length, labels.length, linear);
     temperature = fitTemperature(heldOut, rows);
     const scored = heldOut.map((scores, i) => decide(softmax(scores, temperature), oosLabel, rows[i]!.label));
     if (oosLabel >= 0) {
@@ -174,7 +238,12 @@ export function trainIntentModel(data: TrainingData, options: IntentTrainingOpti
       threshold = right.length > 0 ? right[Math.floor(right.length * 0.02)]! : threshold;
     }
   }
-  const trained = trainLinear(rows, vocabulary.names.length, labels.length, linear);
+  const trained = trainLinear(
+    extra.length > 0 ? [...rows, ...extra] : rows,
+    vocabulary.names.length,
+    labels.length,
+    linear,
+  );
   return serialise(trained, {
     featureOptions,
     labels,
@@ -186,9 +255,15 @@ export function trainIntentModel(data: TrainingData, options: IntentTrainingOpti
   });
 }
 
-/** Scores of every row from a model that did not see it (stratified folds, seeded). */
+/** An augmented row: it trains wherever the row it was made from (`origin`) trains. */
+interface AugmentedRow extends LabelledRow {
+  readonly origin: number;
+}
+
+/** Scores of every row from a model that did not see it, nor any copy made from it (stratified folds, seeded). */
 function crossValidate(
   rows: readonly LabelledRow[],
+  extra: readonly AugmentedRow[],
   folds: number,
   featureCount: number,
   classCount: number,
@@ -209,6 +284,7 @@ function crossValidate(
   const scores: Float64Array[] = rows.map(() => new Float64Array(classCount));
   for (let fold = 0; fold < folds; fold++) {
     const training = rows.filter((_, i) => foldOf[i] !== fold);
+    for (const row of extra) if (foldOf[row.origin] !== fold) training.push(row);
     const model = trainLinear(training, featureCount, classCount, linear);
     rows.forEach((row, i) => {
       if (foldOf[i] === fold) scoreRow(model, row.vector, scores[i]!);
