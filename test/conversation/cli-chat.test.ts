@@ -1,30 +1,11 @@
 // `npm run cli -- chat` as a script would use it: lines in, one JSON reply per line out.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_SCRIPT, ROOT } from '../support/processes.js';
+import { runCliWithInput } from '../support/processes.js';
 
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-function runCli(args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, CLI_SCRIPT, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 describe('cli chat', () => {
   let dir: string;
@@ -32,7 +13,7 @@ describe('cli chat', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'chat-cli-'));
     env = { DATABASE_URL: `file:${join(dir, 'support.db')}` };
-    const seeded = await runCli(['seed', '--cdrs', '2000'], env);
+    const seeded = await runCliWithInput(['seed', '--cdrs', '2000'], env);
     expect(seeded.code).toBe(0);
   }, 120_000);
   afterAll(() => {
@@ -41,7 +22,7 @@ describe('cli chat', () => {
 
   it('answers one JSON line per input line, presses buttons by label, and saves attachments', async () => {
     const script = ['hello', 'what is my balance?', 'pay $12.34', '/press Confirm', 'send me my latest invoice'].join('\n');
-    const { code, stdout, stderr } = await runCli(['chat', '--as', 'ap@northwind.example', '--files-dir', dir], env, `${script}\n`);
+    const { code, stdout, stderr } = await runCliWithInput(['chat', '--as', 'ap@northwind.example', '--files-dir', dir], env, `${script}\n`);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const replies = stdout.trim().split('\n').map((line) => JSON.parse(line));
@@ -55,10 +36,10 @@ describe('cli chat', () => {
   }, 60_000);
 
   it('refuses an unknown person and a missing --as with one line', async () => {
-    const unknown = await runCli(['chat', '--as', 'nobody@example.com'], env, 'hi\n');
+    const unknown = await runCliWithInput(['chat', '--as', 'nobody@example.com'], env, 'hi\n');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
-    const missing = await runCli(['chat'], env);
+    const missing = await runCliWithInput(['chat'], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--as EMAIL/);
   }, 60_000);

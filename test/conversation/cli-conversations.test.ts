@@ -1,21 +1,17 @@
 // Whole conversations through the chat CLI (`npm run cli -- chat`), as a script would drive it: one message
 // per input line, one JSON reply per output line. Each checks the replies against the real data and the
 // database the CLI wrote to. The CLI runs on the real clock, so the demo data is seeded as of today.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../adapters/db/index.js';
 import { formatDate, formatMoney } from '../../src/conversation/format.js';
 import type { DatabaseHandle } from '../../src/db/handle.js';
 import * as domain from '../../src/domain/index.js';
-import { CLI_SCRIPT, ROOT } from '../support/processes.js';
+import { runCliWithInput } from '../support/processes.js';
 
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 interface JsonReply {
   text: string;
@@ -25,21 +21,6 @@ interface JsonReply {
   handoff?: { status: string };
 }
 
-function runCli(args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, CLI_SCRIPT, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 const labelsOf = (reply: JsonReply) => [...reply.quickReplies, ...reply.cards.flatMap((c) => c.actions ?? [])].map((a) => a.label);
 const shownOf = (reply: JsonReply) =>
@@ -57,7 +38,7 @@ describe('conversations through the chat CLI', () => {
     dir = mkdtempSync(join(tmpdir(), 'cli-conversations-'));
     const path = join(dir, 'support.db');
     env = { DATABASE_URL: `file:${path}` };
-    const seeded = await runCli(['seed', '--cdrs', '2000'], env);
+    const seeded = await runCliWithInput(['seed', '--cdrs', '2000'], env);
     expect(seeded.code).toBe(0);
     handle = await openDatabase({ engine: 'sqlite', path });
     ctx = domain.createDomainContext(handle);
@@ -72,7 +53,7 @@ describe('conversations through the chat CLI', () => {
   async function converse(as: string, lines: string[]): Promise<{ replies: JsonReply[]; conversationId: string; stdout: string }> {
     counter += 1;
     const conversationId = `cli-conversation-${Date.now()}-${counter}`;
-    const { code, stdout, stderr } = await runCli(['chat', '--as', as, '--conversation', conversationId, '--files-dir', dir], env, `${lines.join('\n')}\n`);
+    const { code, stdout, stderr } = await runCliWithInput(['chat', '--as', as, '--conversation', conversationId, '--files-dir', dir], env, `${lines.join('\n')}\n`);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const replies = stdout
