@@ -35,13 +35,12 @@ interface Disruption {
 /** The first open outage or in-progress maintenance touching the services of an account this customer can see. */
 export async function disruptionAffecting(turn: Turn): Promise<Disruption | null> {
   if (turn.actor.kind !== 'customer') return null;
-  let accounts: string[] = [];
-  if (turn.state.focusAccount) accounts = [turn.state.focusAccount];
-  else {
-    const accessible = await listAccessibleAccounts(turn.ctx, turn.actor);
-    if (accessible.kind !== 'ok') return null;
-    accounts = accessible.value.filter((a) => a.status === 'active').map((a) => a.number).slice(0, 25);
-  }
+  // The account in focus first, then every other active account they can see: "my phones" may be anywhere.
+  const accessible = await listAccessibleAccounts(turn.ctx, turn.actor);
+  if (accessible.kind !== 'ok') return null;
+  const focus = turn.state.focusAccount;
+  const others = accessible.value.filter((a) => a.status === 'active' && a.number !== focus).map((a) => a.number);
+  const accounts = [...(focus ? [focus] : []), ...others].slice(0, 25);
   const now = turn.ctx.now().toISOString();
   for (const accountNumber of accounts) {
     const outages = await listOutagesForAccount(turn.ctx, turn.actor, { accountNumber });

@@ -227,7 +227,8 @@ export async function checkCapability(
 ): Promise<{ kind: 'allowed' } | { kind: 'refused'; who: { name: string; email: string }[] } | Denied> {
   if (actor.kind === 'anonymous') return signInRequired();
   if (can(actor, capability)) return { kind: 'allowed' };
-  if (actor.kind !== 'customer') return { kind: 'refused', who: [] };
+  // Only a portal user is told who their colleagues are; an account PIN proves the account, not a place in the organisation.
+  if (actor.kind !== 'customer' || actor.userId === null) return { kind: 'refused', who: [] };
   const permission = PERMISSION_FOR[capability];
   const rows = await ctx.db
     .selectFrom('portal_users')
