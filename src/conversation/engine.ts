@@ -7,7 +7,7 @@ import type { DomainContext } from '../domain/context.js';
 import { followUpOf } from './dialog/follow-ups.js';
 import { FREE_TEXT_SLOTS, readAnswer } from './dialog/slots.js';
 import { EXECUTORS, HANDLERS, INTENT_LABELS, slotsFromIntentArgument } from './dialog/router.js';
-import { type DialogState, type PendingQuestion, parseState, type Slots } from './dialog/state.js';
+import { type DialogState, type PendingConfirmation, type PendingQuestion, parseState, type Slots } from './dialog/state.js';
 import { acknowledgement, disruptionAffecting, disruptionFirst, isUpset } from './dialog/tone.js';
 import {
   accountCandidates,
@@ -198,6 +198,12 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     if (state.confirmation) {
       if (intent === 'confirm' && confidence >= clarifyAt) return confirmWrite(turn, state.confirmation.id, version);
       if ((intent === 'deny' || intent === 'cancel') && confidence >= clarifyAt) return cancel(turn);
+      const amended = amendment(turn, state.confirmation);
+      if (amended) {
+        // "use the visa", "make it $100", "friday instead": the same write with that detail changed, confirmed anew.
+        state.confirmation = undefined;
+        return run(turn, amended.intent, amended.slots);
+      }
       if (sure && !DIALOG_CONTROLS.has(intent)) {
         const dropped = state.confirmation;
         state.confirmation = undefined;
@@ -280,9 +286,18 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     if ((intent === 'cancel' || intent === 'deny') && confidence >= actAt) return cancel(turn);
     if (intent === 'confirm' && confidence >= clarifyAt && pending.yes) return onAction(turn, pending.yes, NO_VERSION);
     // "the visa", "the second one", "Scotiabank": an answer that names one of the offered buttons presses it.
+    // A short answer that names a button ("use the mastercard") presses it, even if it reads like another request.
     const elsewhere = sure && !DIALOG_CONTROLS.has(intent) && intent !== pending.intent && confidence >= 0.8;
-    const option = elsewhere ? undefined : optionNamed(turn.text, pending.options ?? []);
+    const asking = /\?\s*$|^(what|what's|whats|how|when|where|which|who|why|is|are|can|could|do|does|show|list|tell|give)\b/i.test(turn.text.trim());
+    const short = turn.text.split(/\s+/).length <= 4 && !asking;
+    const option = elsewhere && !short ? undefined : optionNamed(turn.text, pending.options ?? []);
     if (option) return onAction(turn, option, NO_VERSION);
+    // "actually make it $100", "on friday instead", "the amex" while the payment asks something else: that detail changes.
+    const changed = pending.intent === 'make_payment' ? amendment(turn, { id: '', intent: 'make_payment', params: pending.slots, summary: '' }) : null;
+    if (changed && !elsewhere) {
+      state.pending = undefined;
+      return run(turn, 'make_payment', changed.slots);
+    }
     const answer = readAnswer(turn, pending);
     if (answer.kind === 'value' && !isNewRequest(turn, pending, sure, true)) {
       state.pending = undefined;
@@ -428,6 +443,31 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
   }
 
   return { handleMessage: (inbound, actor) => handleMessage(inbound, actor), resumeAfterSignIn };
+}
+
+/**
+ * A change to the payment waiting for confirmation, said in words: another payment account, amount or date,
+ * with nothing else asked for. The other details of the waiting payment are kept.
+ */
+function amendment(turn: Turn, confirmation: PendingConfirmation): { intent: string; slots: Slots } | null {
+  if (confirmation.intent !== 'make_payment') return null;
+  const { intent, confidence } = turn.understanding;
+  if (confidence >= 0.75 && !['make_payment', 'payment_methods', 'out_of_scope'].includes(intent)) return null;
+  const text = turn.text;
+  const method = /\b(amex|american express|visa|master ?card|discover|bank|chequing|checking|savings|ending (in )?\d{4})\b/i.test(text);
+  const money = turn.understanding.entities.find((e) => e.type === 'money');
+  const date = turn.understanding.entities.find((e) => e.type === 'date');
+  if (!method && !money && !date) return null;
+  const params = confirmation.params;
+  const slots: Slots = {};
+  for (const key of ['account', 'amountCents', 'date', 'paymentMethodId', 'methodWords'] as const) if (params[key] !== undefined && params[key] !== null) slots[key] = params[key];
+  if (method) {
+    delete slots.paymentMethodId;
+    slots.methodWords = text.slice(0, 300);
+  }
+  if (money) delete slots.amountCents;
+  if (date) delete slots.date;
+  return { intent: 'make_payment', slots };
 }
 
 /** Slot and intent buttons never need the state version; only a confirmation does. */

@@ -2,6 +2,7 @@
 // each one checks what the person reads (the real amounts, account and ticket numbers, computed from the
 // domain rather than copied) and what the database holds afterwards (the rows written, or for refusals and
 // cancellations, nothing at all).
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatServices } from '../../adapters/runtime/chat-services.js';
 import type { ChatReportRequest } from '../../src/conversation/dialog/turn.js';
@@ -1253,6 +1254,30 @@ describe.each(ENGINES)('conversations on %s', (engine) => {
     expect(chat.last.text).toContain(account);
     await chat.press('Cancel');
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('changes a waiting payment in words — another amount, card or day — and confirms it anew; nothing is paid until Confirm', async () => {
+    const chat = await customer(world, 'admin@northwind.example');
+    const methods = await methodsOf('5000004');
+    const card = methods.find((m) => m.kind === 'card');
+    const other = methods.find((m) => m.id !== card?.id);
+    if (!card || !other) throw new Error('the Montréal office has a card and another payment account in the demo data');
+    const before = await snapshot();
+    await chat.say('pay $20 on 5000004');
+    expect(chat.last.text).toMatch(/Which payment account/);
+    await chat.say('actually make it $40');
+    expect(chat.last.text).toMatch(/Which payment account/);
+    await chat.say(`use the ${card.brand.toLowerCase()}`);
+    expect(chat.last.text).toMatch(new RegExp(`^Pay \\$40\\.00 to 5000004 from ${card.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    await chat.say('on friday instead');
+    // Friday is the coming one, never a day gone by.
+    const friday = DateTime.fromJSDate(NOW).setZone('America/Toronto').startOf('day');
+    const coming = friday.plus({ days: (5 - friday.weekday + 7) % 7 || 7 }).toISODate() ?? '';
+    expect(chat.last.text).toContain(formatDate(coming));
+    expect(await snapshot()).toEqual(before);
+    await chat.press('Confirm');
+    expect(await latest.payment()).toMatchObject({ amount_cents: 4000, payment_method_id: card.id });
+    expect(await snapshot()).toEqual(plus(before, { payments: 1 }));
   });
 
   // =====================================================================================================

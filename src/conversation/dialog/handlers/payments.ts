@@ -1,4 +1,5 @@
 // Payments: one-time payments (confirmed, idempotent), autopay, saved payment accounts, history.
+import { DateTime } from 'luxon';
 import { getAccountBalance } from '../../../domain/billing/index.js';
 import {
   getAutopay,
@@ -52,6 +53,11 @@ export async function makePayment(turn: Turn, slots: Slots): Promise<Reply> {
   }
   if (merged.amountCents === undefined && amount) merged.amountCents = amount.value;
   if (merged.date === undefined && date) merged.date = date.value;
+  // A weekday on its own ("on friday") means the next one: a payment is never made in the past.
+  if (date && merged.date === date.value && /^\s*(on\s+)?(this\s+)?(mon|tues|wednes|thurs|fri|satur|sun)day\b/i.test(date.text)) {
+    const today = todayIn(turn.ctx.now(), turn.timeZone);
+    if (date.value < today) merged.date = DateTime.fromISO(date.value).plus({ weeks: 1 }).toISODate();
+  }
   if (merged.methodWords === undefined && /\b(amex|american express|visa|master ?card|discover|bank|chequing|checking|savings|ending|last (4|four))\b/i.test(turn.text)) merged.methodWords = turn.text.slice(0, 300);
   if (merged.payBalance === undefined && /\b(the )?(full|whole|entire|total) (balance|amount)\b|\bpay (it|the balance|everything|what we owe|what i owe)( off)?\b|\bpay off\b/i.test(turn.text) && !amount) merged.payBalance = true;
   return withAccount(turn, 'make_payment', merged, async (accountNumber) => {
@@ -113,6 +119,13 @@ export async function makePayment(turn: Turn, slots: Slots): Promise<Reply> {
     method ??= methods.value.length === 1 ? methods.value[0] : undefined;
     if (!method) return chooseFrom('Which payment account should I use?');
     const today = todayIn(turn.ctx.now(), turn.timeZone);
+    if (typeof merged.date === 'string' && merged.date < today) {
+      const past = merged.date;
+      delete merged.date;
+      return ask(turn, 'make_payment', merged, 'date', `${formatDate(past)} has passed; a payment can be made today or on a later date. When should it be paid?`, [
+        { label: 'Today', value: `${SLOT_PREFIX}date:${today}` },
+      ]);
+    }
     const when = typeof merged.date === 'string' && merged.date !== today ? `on ${formatDate(merged.date)}` : 'today';
     const amountText = money(merged.amountCents);
     // What is already on its way is named, so nobody pays twice by mistake.
