@@ -4,14 +4,16 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Actor } from '../domain/actor.js';
 import type { DomainContext } from '../domain/context.js';
-import { followUpOf } from './dialog/follow-ups.js';
+import { followUpOf, withoutWriteSlots } from './dialog/follow-ups.js';
 import { FREE_TEXT_SLOTS, readAnswer } from './dialog/slots.js';
+import { paymentMethodWords } from './dialog/handlers/payments.js';
 import { EXECUTORS, HANDLERS, INTENT_LABELS, slotsFromIntentArgument } from './dialog/router.js';
 import { type DialogState, type PendingConfirmation, type PendingQuestion, parseState, type Slots } from './dialog/state.js';
 import { acknowledgement, disruptionAffecting, disruptionFirst, isUpset } from './dialog/tone.js';
 import {
   accountCandidates,
   CANCEL_PREFIX,
+  confirmActions,
   CONFIRM_PREFIX,
   type ConversationServices,
   INTENT_PREFIX,
@@ -101,7 +103,8 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     const conversation = await loadConversation(ctx.db, inbound, actor, ctx.now().toISOString());
     if (conversation.kind === 'refused') return conversation.reply;
     const { row } = conversation;
-    if (!replay) await storeMessage(ctx.db, row.id, 'in', 'user', inbound.action ? `[${inbound.action}]` : original, inbound.action ?? null, ctx.now());
+    const action = inbound.action === undefined ? undefined : redactSensitive(inbound.action).text;
+    if (!replay) await storeMessage(ctx.db, row.id, 'in', 'user', action !== undefined ? `[${action}]` : original, action ?? null, ctx.now());
 
     if (row.status === 'agent') return { text: '', handoff: { status: 'active' } };
 
@@ -128,7 +131,7 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     if (redaction.kinds.length > 0 && !/\p{L}{3,}.*\p{L}{3,}.*\p{L}{3,}/u.test(masked)) {
       // Little else was said: the card data was the message. Say why it is gone and carry on where we were.
       reply = state.confirmation
-        ? { text: `Please confirm or cancel: ${state.confirmation.summary}`, quickReplies: confirmButtons(state.confirmation.id) }
+        ? { text: `Please confirm or cancel: ${state.confirmation.summary}`, quickReplies: confirmActions(state.confirmation.id) }
         : { text: state.pending ? state.pending.question : 'What can I help you with?', quickReplies: state.pending?.options };
     } else if (!inbound.action && text === '') {
       reply = { text: "I didn't catch anything there. What can I help you with?" };
@@ -136,8 +139,9 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
       reply = inbound.action ? await onAction(turn, inbound.action, version) : await onText(turn, version);
     }
     if (redaction.kinds.length > 0) reply = { ...reply, text: `${redactionNotice(redaction.kinds)}\n\n${reply.text}` };
-    // A question that needed a sign-in is kept, so it is answered right after the person signs in.
-    if (actor.kind === 'anonymous' && !inbound.action && asksToSignIn(reply)) state.afterSignIn = original.slice(0, 1000);
+    // A question that needed a sign-in is kept, so it is answered right after the person signs in; once the
+    // visitor moves on to something else, it is no longer waiting.
+    if (actor.kind === 'anonymous' && !inbound.action) state.afterSignIn = asksToSignIn(reply) ? original.slice(0, 1000) : undefined;
     if (row.status === 'handoff_waiting' && !reply.handoff) {
       reply = { ...reply, text: `${reply.text}\n\n(A support agent will join shortly.)`.trim() };
     }
@@ -162,6 +166,13 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     const { state } = turn;
     if (action.startsWith(CONFIRM_PREFIX)) return confirmWrite(turn, action.slice(CONFIRM_PREFIX.length), version);
     if (action.startsWith(CANCEL_PREFIX)) return cancel(turn);
+    if (state.confirmation) {
+      // Any other button moves on: the waiting write is dropped, so a later "yes" can never carry it out unseen.
+      const dropped = state.confirmation;
+      state.confirmation = undefined;
+      const reply = await onAction(turn, action, version);
+      return { ...reply, text: `(I did not go ahead with: ${dropped.summary.replace(/\?$/, '')}.)\n${reply.text}` };
+    }
     if (action === 'resume') return resume(turn);
     if (action === 'restart') return restart(turn);
     if (action.startsWith(SLOT_PREFIX)) {
@@ -173,8 +184,10 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
         state.pending = undefined;
         return run(turn, pending.intent, { ...pending.slots, [name]: value });
       }
-      // A button on an answer (a report's "As PDF", an account) refines the request it answered.
-      if (state.last) return run(turn, state.last.intent, { ...state.last.slots, [name]: value });
+      // A button on an answer (a report's "As PDF", an account) refines the request it answered; a button from
+      // a write that is over is stale (it would start the write again).
+      if (state.last && !EXECUTORS[state.last.intent]) return run(turn, state.last.intent, { ...withoutWriteSlots(state.last.slots), [name]: value });
+      if (state.last?.intent === 'report' && (name === 'format' || name === 'account')) return run(turn, 'report', { ...withoutWriteSlots(state.last.slots), [name]: value });
       if (name === 'account' && typeof value === 'string') return run(turn, 'account_select', { account: value });
       return staleButton();
     }
@@ -210,11 +223,13 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
         const reply = await run(turn, intent, {});
         return { ...reply, text: `(I did not go ahead with: ${dropped.summary.replace(/\?$/, '')}.)\n${reply.text}` };
       }
-      return { text: `Please confirm or cancel: ${state.confirmation.summary}`, quickReplies: confirmButtons(state.confirmation.id) };
+      return { text: `Please confirm or cancel: ${state.confirmation.summary}`, quickReplies: confirmActions(state.confirmation.id) };
     }
 
     if (intent === 'restart' && confidence >= clarifyAt) return restart(turn);
 
+    // What an upset person said is kept only for the "open a ticket" button of the reply that follows it.
+    state.lastProblem = undefined;
     // Someone upset hears a human word first; if an outage is behind it, that comes before anything else.
     const upset = isUpset(turn.original);
     if (upset && !state.pending) {
@@ -344,6 +359,9 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
       return !fits && words >= 3 && asks;
     }
     if (FREE_TEXT_SLOTS.has(pending.awaiting)) {
+      // A question ("what is the status of TT-103059?") is never the description or the reason asked for.
+      const question = /\?\s*$/.test(turn.text.trim()) && /^(what|what's|whats|how|when|where|which|who|why|is|are|can|could|do|does)\b/i.test(turn.text.trim());
+      if (question) return true;
       // A problem described in answer to "what's the problem?" reads like an outage or a ticket: it is the answer.
       if (pending.awaiting !== 'name' && PROBLEM_INTENTS.has(intent)) return false;
       return !fits || (asks && confidence >= 0.6);
@@ -362,7 +380,19 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
   function restart(turn: Turn): Reply {
     const { state } = turn;
     const focus = state.focusAccount;
-    Object.assign(state, { pending: undefined, suspended: undefined, confirmation: undefined, last: undefined, lastTicket: undefined, lastTickets: undefined, misunderstandings: 0, focusAccount: focus });
+    Object.assign(state, {
+      pending: undefined,
+      suspended: undefined,
+      confirmation: undefined,
+      last: undefined,
+      lastTicket: undefined,
+      lastTickets: undefined,
+      lastProblem: undefined,
+      afterSignIn: undefined,
+      recentAccounts: focus ? [focus] : undefined,
+      misunderstandings: 0,
+      focusAccount: focus,
+    });
     return { text: "Let's start over. What can I help you with?" };
   }
 
@@ -453,8 +483,8 @@ function amendment(turn: Turn, confirmation: PendingConfirmation): { intent: str
   if (confirmation.intent !== 'make_payment') return null;
   const { intent, confidence } = turn.understanding;
   if (confidence >= 0.75 && !['make_payment', 'payment_methods', 'out_of_scope'].includes(intent)) return null;
-  const text = turn.text;
-  const method = /\b(amex|american express|visa|master ?card|discover|bank|chequing|checking|savings|ending (in )?\d{4})\b/i.test(text);
+  // "not the mastercard" names a card to refuse it.
+  const method = /\b(not|don'?t|never|other than|except|instead of)\b/i.test(turn.text) ? null : paymentMethodWords(turn.text);
   const money = turn.understanding.entities.find((e) => e.type === 'money');
   const date = turn.understanding.entities.find((e) => e.type === 'date');
   if (!method && !money && !date) return null;
@@ -463,7 +493,7 @@ function amendment(turn: Turn, confirmation: PendingConfirmation): { intent: str
   for (const key of ['account', 'amountCents', 'date', 'paymentMethodId', 'methodWords'] as const) if (params[key] !== undefined && params[key] !== null) slots[key] = params[key];
   if (method) {
     delete slots.paymentMethodId;
-    slots.methodWords = text.slice(0, 300);
+    slots.methodWords = method;
   }
   if (money) delete slots.amountCents;
   if (date) delete slots.date;
@@ -479,6 +509,8 @@ const OPTION_STOP_WORDS = new Set(['the', 'one', 'use', 'with', 'from', 'pay', '
 /** The value of the offered button the text names: by position ("the second one") or by a distinctive word of its label. */
 function optionNamed(text: string, options: readonly { label: string; value: string }[]): string | undefined {
   if (options.length === 0 || text.split(/\s+/).length > 8) return undefined;
+  // "not the mastercard" names a button in order to refuse it.
+  if (/\b(not|no|don'?t|never|other than|except|instead of)\b/i.test(text)) return undefined;
   const fold = (t: string) => t.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
   const lower = fold(text);
   const position = ORDINALS.findIndex((o) => new RegExp(`\\b${o}\\b`).test(lower));
@@ -513,12 +545,6 @@ const GUESS_LABELS: Record<string, string> = {
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-function confirmButtons(id: string): ReplyAction[] {
-  return [
-    { label: 'Confirm', value: `${CONFIRM_PREFIX}${id}`, style: 'primary' },
-    { label: 'Cancel', value: `${CANCEL_PREFIX}${id}`, style: 'danger' },
-  ];
-}
 
 function staleButton(): Reply {
   return { text: "That button is from an earlier question that's already closed. What would you like to do?" };

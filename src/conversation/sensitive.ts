@@ -1,5 +1,6 @@
-// Card numbers, security codes and PINs typed into a chat are masked before anything stores or logs the text
-// (PCI DSS: keep no card data); the engine and every channel that logs text call redactSensitive first.
+// Card numbers, security codes, expiry dates and PINs typed into a chat are masked before the engine stores,
+// logs or reads the text (PCI DSS: keep no card data). The engine calls redactSensitive on every message and
+// button value first; channel adapters log no message text.
 
 export type SensitiveKind = 'card_number' | 'security_code' | 'expiry' | 'pin';
 
@@ -9,15 +10,6 @@ export interface Redaction {
   /** What was masked, each kind once, in order of first appearance. */
   readonly kinds: readonly SensitiveKind[];
 }
-
-// 13–19 digits, optionally grouped by single spaces, dots or dashes ("4111 1111 1111 1111", "4111-1111-1111-1111").
-const CARD_CANDIDATE = /(?<![\d])\d(?:[ .-]?\d){12,18}(?![\d])/g;
-// A short number introduced by the name of a card security code.
-const SECURITY_CODE = /\b(cvv2?|cvc2?|cid|csc|security code|code de sécurité|card code|3[- ]digit code)\b(\s*(?:is|:|=|#|number|no\.?|code)?\s*)(\d{3,4})\b/gi;
-// A card's expiry date ("exp 12/28", "expires 12-2028"): useless alone, but it is card data, and it must not be read as a date.
-const EXPIRY = /\b(exp(?:iry|ires|iration)?(?: date)?|valid (?:thru|through|until)|good thru)\b(\.?\s*:?\s*)(\d{1,2}\s*[/-]\s*\d{2,4})\b/gi;
-// A 3–8 digit number introduced by "PIN" (also "NIP", the French acronym).
-const PIN = /\b(pin|nip|passcode|pin code|pin number)\b(\s*(?:is|est|'s|:|=|#|number|no\.?|code|was|should be)?\s*)(\d{3,8})\b/gi;
 
 /** Luhn checksum, so order numbers and long references are not taken for cards. */
 function passesLuhn(digits: string): boolean {
@@ -35,20 +27,82 @@ function passesLuhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Masks card numbers (keeping the last four digits), security codes and PINs; other text is unchanged. */
+// Runs of digits and the separators people type between card groups: spaces of any kind, tabs, dots, dashes.
+const DIGIT_RUN = /\d(?:[\d\s\p{Zs}.\-–]*\d)?/gu;
+const SEPARATOR = /[\s\p{Zs}.\-–]+/u;
+
+/**
+ * A card number inside a run of digit groups: any 13–19 consecutive digits (across the groups) that pass the
+ * Luhn check, or 15–16 digits starting like a card brand. Returns the start and end group indexes, or null.
+ */
+function findCard(groups: readonly string[]): { from: number; to: number } | null {
+  for (let from = 0; from < groups.length; from++) {
+    let digits = '';
+    for (let to = from; to < groups.length; to++) {
+      digits += groups[to];
+      if (digits.length > 19) break;
+      if (digits.length < 13 || !groupedLikeACard(groups.slice(from, to + 1))) continue;
+      if (passesLuhn(digits) || (/^[3-6]/.test(digits) && (digits.length === 15 || digits.length === 16))) return { from, to };
+    }
+  }
+  return null;
+}
+
+/** One block of digits, groups of four (the last may be shorter), or 4-6-5 / 4-6-4 (American Express, Diners). */
+function groupedLikeACard(groups: readonly string[]): boolean {
+  if (groups.length === 1) return true;
+  const lengths = groups.map((g) => g.length).join('-');
+  if (lengths === '4-6-5' || lengths === '4-6-4') return true;
+  return groups.every((g, i) => g.length === 4 || (i === groups.length - 1 && g.length >= 1 && g.length < 4));
+}
+
+const LABEL_GAP = String.raw`\s*(?:number|no\.?|code|#)?\s*(?:is|est|was|=|:|-|#|'s)?\s*(?:is|:)?\s*`;
+// A short number introduced by the name of a card security code.
+const SECURITY_CODE = new RegExp(String.raw`\b(cvv2?|cvc2?|cid|csc|security code|code de sécurité|card code|3[- ]digit code)\b(${LABEL_GAP})(\d{3,4})\b`, 'gi');
+// A card's expiry date ("exp 12/28", "expires 12-2028"): card data, and never to be read as a payment date.
+const EXPIRY = /\b(exp(?:iry|ires|iration)?(?: date)?|valid (?:thru|through|until)|good thru)\b(\.?\s*:?\s*)(\d{1,2}\s*[/-]\s*\d{2,4})\b/gi;
+// A 3–8 digit number introduced by "PIN" (also "NIP", the French acronym), possibly after "for <account>".
+const PIN = new RegExp(String.raw`\b(pin|nip|passcode|pin code|pin number)(${LABEL_GAP}(?:for (?:account |acct )?\d{5,8}\s*(?:is|:|=)?\s*)?)(\d{3,8})\b`, 'gi');
+// Just after a card number: its expiry (MM/YY) and a 3–4 digit code, however they are run together.
+const AFTER_CARD = /^(\s*[,;]?\s*(?:(?:exp\w*|cvv2?|cvc2?|code)\s*:?\s*)?)(\d{1,2}\s*\/\s*\d{2,4}|\d{3,4})\b/i;
+
+/** Masks card numbers (keeping the last four digits), their expiry and code, security codes and PINs. */
 export function redactSensitive(text: string): Redaction {
   const kinds: SensitiveKind[] = [];
   const note = (kind: SensitiveKind) => {
     if (!kinds.includes(kind)) kinds.push(kind);
   };
-  let out = text.replace(CARD_CANDIDATE, (match) => {
-    const digits = match.replace(/\D/g, '');
-    // A long digit run that fails the checksum is still masked when it is 15–16 digits starting like a card brand.
-    const looksLikeCard = passesLuhn(digits) || (/^[3-6]/.test(digits) && digits.length >= 15 && digits.length <= 16);
-    if (!looksLikeCard) return match;
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(DIGIT_RUN)) {
+    const run = match[0];
+    const groups = run.split(SEPARATOR).filter(Boolean);
+    const card = groups.length > 0 && run.replace(/\D/g, '').length >= 13 ? findCard(groups) : null;
+    if (!card) continue;
+    // Re-find where the card's groups start and end inside the run, so the text around them is kept.
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (const g of run.matchAll(/\d+/g)) {
+      starts.push(g.index);
+      ends.push(g.index + g[0].length);
+    }
+    const begin = match.index + (starts[card.from] ?? 0);
+    let end = match.index + (ends[card.to] ?? run.length);
+    const digits = groups.slice(card.from, card.to + 1).join('');
+    out += `${text.slice(last, begin)}[card number ending ${digits.slice(-4)} removed]`;
     note('card_number');
-    return `[card number ending ${digits.slice(-4)} removed]`;
-  });
+    // What follows a card number in the same breath is its expiry and security code: masked too.
+    for (let i = 0; i < 2; i++) {
+      const after = AFTER_CARD.exec(text.slice(end));
+      if (!after) break;
+      const value = after[2] ?? '';
+      out += `${after[1]}[removed]`;
+      note(value.includes('/') ? 'expiry' : 'security_code');
+      end += after[0].length;
+    }
+    last = end;
+  }
+  out += text.slice(last);
   out = out.replace(SECURITY_CODE, (_match, label: string, between: string) => {
     note('security_code');
     return `${label}${between}[removed]`;
@@ -61,6 +115,11 @@ export function redactSensitive(text: string): Redaction {
     note('pin');
     return `${label}${between}[removed]`;
   });
+  // "PIN1234", "pin-4321": the number run into the word.
+  out = out.replace(/\b(pin|nip)-?(\d{3,8})\b/gi, (_match, label: string) => {
+    note('pin');
+    return `${label} [removed]`;
+  });
   return { text: out, kinds };
 }
 
@@ -69,8 +128,6 @@ export function redactionNotice(kinds: readonly SensitiveKind[]): string {
   const names: Record<SensitiveKind, string> = { card_number: 'card number', security_code: 'security code', expiry: 'expiry date', pin: 'PIN' };
   const what = kinds.map((k) => names[k]);
   const list = what.length > 1 ? `${what.slice(0, -1).join(', ')} and ${what.at(-1)}` : what[0];
-  const where = kinds.includes('pin')
-    ? 'To sign in with a PIN, use the secure sign-in form instead.'
-    : 'To add a card, use the portal’s secure payment form.';
-  return `For your security I did not keep the ${list} you typed: it is masked in this conversation and never stored. ${where}`;
+  const where = kinds.includes('pin') ? 'To sign in with a PIN, use the secure sign-in form instead.' : 'To add a card, use the portal’s secure payment form.';
+  return `For your security I did not keep the ${list} you typed: it is masked in this conversation. Please don't type card details or PINs in chat. ${where}`;
 }

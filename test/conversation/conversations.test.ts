@@ -10,7 +10,7 @@ import { formatDate, formatMoney, formatPhone } from '../../src/conversation/for
 import type { Reply } from '../../src/conversation/reply.js';
 import * as domain from '../../src/domain/index.js';
 import { ENGINES } from '../support/databases.js';
-import { anonymous, type Chat, createWorld, customer, NOW, staff, type World } from './support.js';
+import { anonymous, type Chat, Chat as ChatOf, createWorld, customer, NOW, staff, type World } from './support.js';
 
 /** The tables a conversation can write to: every "nothing was written" compares all of them. */
 const WRITTEN = ['payments', 'tickets', 'ticket_escalations', 'contacts', 'portal_users', 'handoffs', 'scheduled_reports'] as const;
@@ -1278,6 +1278,71 @@ describe.each(ENGINES)('conversations on %s', (engine) => {
     await chat.press('Confirm');
     expect(await latest.payment()).toMatchObject({ amount_cents: 4000, payment_method_id: card.id });
     expect(await snapshot()).toEqual(plus(before, { payments: 1 }));
+  });
+
+  // =====================================================================================================
+  // Found in review: safety and ordinary English
+  // =====================================================================================================
+
+  it('drops a waiting payment when another button is pressed, so a later "yes" pays nothing', async () => {
+    const chat = await customer(world, 'admin@northwind.example');
+    const before = await snapshot();
+    await chat.say('pay $50 on 5000003');
+    expect(chat.last.text).toMatch(/^Pay \$50\.00 to 5000003/);
+    // A button of an earlier answer, still on the screen above the confirmation.
+    chat.last = { ...chat.last, quickReplies: [{ label: 'My balance', value: 'intent:balance' }] };
+    await chat.press('My balance');
+    expect(chat.last.text).toMatch(/I did not go ahead with: Pay \$50\.00/);
+    await chat.say('yes');
+    expect(chat.last.text).not.toMatch(/Payment submitted/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('tells a PIN sign-in that it cannot manage users without naming anyone in the organisation', async () => {
+    const verified = await domain.verifyAccountPin(world.ctx, { accountNumber: '5000001', pin: '2468' });
+    if (verified.kind !== 'ok') throw new Error('the demo PIN of 5000001 verifies');
+    const chat = new ChatOf(world, verified.value);
+    await chat.say('invite bob@example.com as a portal user');
+    expect(chat.last.text).toMatch(/doesn't let you manage portal users/);
+    expect(chat.last.text).not.toMatch(/@northwind\.example/);
+  });
+
+  it('reads ordinary English with "was" and "con" as English, and "again" alone as no complaint', async () => {
+    const chat = await customer(world, 'admin@northwind.example');
+    await chat.say('my bill was wrong, I was charged twice on 5000003');
+    expect(chat.last.text).not.toMatch(/only help in English or French/);
+    await chat.say('send me the october invoice for 5000003 again');
+    expect(chat.last.text).not.toMatch(/sorry/i);
+    expect(chat.last.text).toContain((await invoiceOf('5000003', '2026-10')).number);
+  });
+
+  it('does not take "the other day" for the other account, nor a monthly report for a schedule', async () => {
+    const chat = await customer(world, 'admin@northwind.example');
+    const before = await snapshot();
+    await chat.say('balance of 5000002');
+    await chat.say('balance of 5000003');
+    await chat.say('the other day we paid the balance');
+    expect(((await stateOf(chat)) as { focusAccount?: string }).focusAccount).toBe('5000003');
+    await chat.say('show me the monthly billed amount summary for 5000001 for october');
+    expect(chat.last.text).not.toMatch(/every month|Schedule/i);
+    expect(chat.shown).toMatch(/October 2026/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('never takes a question for the reason of an escalation, and "not the mastercard" picks nothing', async () => {
+    const chat = await customer(world, 'admin@northwind.example');
+    const ticket = await freshTicket('low');
+    const before = await snapshot();
+    await chat.say(`escalate ${ticket} to high`);
+    expect(chat.last.text).toMatch(/Why does/);
+    await chat.say('what is the status of TT-103059?');
+    expect(chat.last.text).not.toMatch(/^Escalate ticket/);
+    expect(chat.last.text).toContain('TT-103059');
+    await chat.say('pay $20 on 5000004');
+    expect(chat.last.text).toMatch(/Which payment account/);
+    await chat.say('not the mastercard');
+    expect(chat.last.text).not.toMatch(/^Pay \$20\.00 to 5000004 from Mastercard/);
+    expect(await snapshot()).toEqual(before);
   });
 
   // =====================================================================================================

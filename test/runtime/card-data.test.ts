@@ -7,7 +7,7 @@ import { freePort, makeTempDir, removeTempDirs, SERVER_SCRIPT, startScript, wait
 
 afterAll(removeTempDirs);
 
-const SECRETS = ['4111 1111 1111 1111', '4111111111111111', '4111-1111', 'cvv 123', 'CVV 123', '9753'];
+const SECRETS = ['4111 1111 1111 1111', '4111111111111111', '4111-1111', 'cvv 123', 'CVV 123', '9753', '4242424242424242', '5555 5555', '12/28', '11/27', '1111 123', '4321'];
 
 describe('card data typed into the chat', () => {
   it('is masked before it reaches the database or the logs, and the reply says so', async () => {
@@ -36,6 +36,12 @@ describe('card data typed into the chat', () => {
       const second = await say('my account is 5000002 and my PIN is 9753, what do I owe?');
       expect(second).toMatch(/did not keep the PIN/);
       await say('4111-1111-1111-1111');
+      // Spaced oddly, with the expiry and code run on after it, or in the middle of a payment request.
+      await say('my card is 4111  1111  1111  1111 123 exp 12/28');
+      await say('Card 5555 5555 5555 4444, 123, 11/27');
+      const payment = await say('pay $50 on 5000002 with visa 4242424242424242 12/28');
+      expect(payment).toMatch(/did not keep the card number/);
+      await say('my pin for 5000001 is 4321');
 
       server.kill('SIGTERM');
       const finished = await server.finished;

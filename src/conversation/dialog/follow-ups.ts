@@ -29,15 +29,20 @@ const ACCOUNT_INTENTS = new Set([
   'billing_address', 'paperless', 'tax_exemptions', 'users',
 ]);
 const PLACE_INTENTS = new Set(['outages', 'maintenance']);
-const WRITE_SLOTS = ['adding', 'removing', 'name', 'role', 'email', 'phone', 'on', 'frequency', 'amountCents', 'paymentMethodId', 'reason', 'description', 'preferredContact', 'address', 'ringTo', 'line', 'tollFree', 'permissions'];
+const WRITE_SLOTS = [
+  'adding', 'removing', 'name', 'role', 'email', 'phone', 'on', 'frequency', 'amountCents', 'paymentMethodId', 'methodWords', 'payBalance',
+  'overpay', 'overpayCents', 'date', 'reason', 'description', 'preferredContact', 'address', 'ringTo', 'line', 'tollFree', 'permissions',
+  'outage', 'title', 'schedule', 'destination',
+];
 /** Answers that can be sent as a file. */
 const FILE_INTENTS = new Set(['report', 'invoice']);
 
 const CONNECTIVE = /^(and|what about|how about|same|the same|do the same|same thing|now|then|also|ok(ay)?,? (and|now|what about)|et|pour|send (that|it|this|them)|as|in|for)\b/i;
-const OTHER = /\b(the )?other (one|account|office|location)\b|^(and |what about |how about )?the other\b/i;
+const OTHER = /\b(the )?other (one|account|office|location)\b|^(and |what about |how about )?the other\b(?! (day|week|weekend|month|year|night|morning|afternoon|evening|time|guy|person|people|team|bill|invoice|ticket)\b)/i;
 const BEFORE = /\b(the )?(one|month|invoice|period|ticket|report|bill|statement) before\b|\bprevious (one|month|invoice|ticket|bill)\b|\bthe one prior\b|\bthe (month|one) prior\b/i;
 
-function withoutWriteSlots(slots: Slots): Slots {
+/** The slots of a request without the details of a write, for carrying a request on. */
+export function withoutWriteSlots(slots: Slots): Slots {
   const rest = { ...slots };
   for (const slot of WRITE_SLOTS) delete rest[slot];
   return rest;

@@ -1,5 +1,6 @@
 // Reading the answer to a question the bot asked: the detail it was waiting for, if what was said fits it,
 // and if not, what was expected, so the bot can say so instead of taking the wrong thing.
+import { paymentMethodWords } from './handlers/payments.js';
 import type { PendingQuestion, SlotValue } from './state.js';
 import { entitiesOf, firstEntity, type Turn } from './turn.js';
 
@@ -162,7 +163,7 @@ export function readAnswer(turn: Turn, pending: PendingQuestion): SlotAnswer {
       return date ? { kind: 'value', value: date.value } : none;
     }
     case 'paymentMethodId': {
-      const said = /\b(visa|amex|american express|master ?card|discover|bank account|chequing|checking|savings)\b/i.exec(text)?.[0];
+      const said = paymentMethodWords(text);
       return said ? { kind: 'none', expected: `There is no ${said} among the saved payment accounts here; pick one below, or add a card in the portal's secure payment form.` } : none;
     }
     case 'name': {

@@ -8,7 +8,7 @@ import type { Reply } from '../reply.js';
 import { INTENT_PREFIX, type Turn } from './turn.js';
 
 const UPSET_WORDS =
-  /\b(again|(second|third|fourth|fifth|\d+(st|nd|rd|th)) time|ridiculous|unacceptable|fed up|sick of|tired of|worst|useless|terrible|awful|horrible|pathetic|joke|furious|angry|frustrat\w*|disgust\w*|outrageous|still (not|no|down|broken|waiting)|nobody|no one (has )?(called|helped|answered)|for days|for hours|wtf|damn|hell|crap|shit\w*|fuck\w*|bs|incompetent|idiots?|stupid|losing (money|customers|business))\b/i;
+  /\b((second|third|fourth|fifth|\d+(st|nd|rd|th)) time|ridiculous|unacceptable|fed up|sick of|tired of|worst|useless|terrible|awful|horrible|pathetic|joke|furious|angry|frustrat\w*|disgust\w*|outrageous|still (not|no|down|broken|waiting)|nobody|no one (has )?(called|helped|answered)|for days|for hours|wtf|damn|hell|crap|shit\w*|fuck\w*|bs|incompetent|idiots?|stupid|losing (money|customers|business))\b/i;
 
 /** Whether a message reads as upset: shouting, a pile of exclamation marks, insults, or "again / third time". */
 export function isUpset(text: string): boolean {
@@ -16,7 +16,10 @@ export function isUpset(text: string): boolean {
   const shouting = letters.length >= 12 && letters.replace(/[^A-Z]/g, '').length / letters.length > 0.7;
   const bangs = /!{2,}|\?!|!\?/.test(text);
   const words = UPSET_WORDS.test(text);
-  return shouting || (bangs && words) || (words && /\b(again|time|still|days|hours|down|not working|dead)\b/i.test(text)) || /\b(fuck\w*|shit\w*|wtf|incompetent|idiots?|pathetic|useless)\b/i.test(text) || (bangs && /\b(down|dead|not working|broken|no (service|dial tone|internet))\b/i.test(text));
+  const trouble = /\b(down|dead|not working|doesn'?t work|broken|no (service|dial tone|internet)|cut off|dropping|failing)\b/i.test(text);
+  // "again" alone is not upset ("send me the invoice again"); "down again", "again!!" are.
+  const again = /\bagain\b/i.test(text) && (trouble || bangs);
+  return shouting || again || (bangs && (words || trouble)) || (words && /\b(time|still|days|hours|down|not working|dead)\b/i.test(text)) || /\b(fuck\w*|shit\w*|wtf|incompetent|idiots?|pathetic|useless)\b/i.test(text);
 }
 
 export function acknowledgement(): string {

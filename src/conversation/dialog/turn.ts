@@ -1,6 +1,5 @@
 // One turn of a conversation: who is asking, what they said as understood, the dialog state, and the
 // helpers every intent handler uses (find the account, ask for a detail, ask for a confirmation).
-import { randomBytes } from 'node:crypto';
 import type { Actor } from '../../domain/actor.js';
 import type { DomainContext } from '../../domain/context.js';
 import { listAccessibleAccounts } from '../../domain/accounts/index.js';
@@ -83,15 +82,20 @@ export function ask(turn: Turn, intent: string, slots: Slots, awaiting: string, 
   return { text: question, quickReplies: options.length ? options : undefined };
 }
 
-/** Summarises a write and waits for an explicit confirmation; nothing happens until then. */
-export function confirm(turn: Turn, intent: string, params: Slots, summary: string, card?: ReplyCard): Reply {
-  const id = randomBytes(9).toString('base64url');
-  turn.state.confirmation = { id, intent, params, summary };
-  turn.state.pending = undefined;
-  const actions: ReplyAction[] = [
+/** The Confirm and Cancel buttons of the confirmation with this id. */
+export function confirmActions(id: string): ReplyAction[] {
+  return [
     { label: 'Confirm', value: `${CONFIRM_PREFIX}${id}`, style: 'primary' },
     { label: 'Cancel', value: `${CANCEL_PREFIX}${id}`, style: 'danger' },
   ];
+}
+
+/** Summarises a write and waits for an explicit confirmation; nothing happens until then. */
+export function confirm(turn: Turn, intent: string, params: Slots, summary: string, card?: ReplyCard): Reply {
+  const id = randomId();
+  turn.state.confirmation = { id, intent, params, summary };
+  turn.state.pending = undefined;
+  const actions = confirmActions(id);
   return {
     text: summary,
     cards: [{ ...(card ?? { title: 'Please confirm' }), actions }],
@@ -215,9 +219,10 @@ export async function refusedBeforeAsking(turn: Turn, capability: Capability): P
   }
   turn.state.pending = undefined;
   const doing = DOING[capability] ?? 'do that';
+  if (turn.actor.kind === 'staff' || turn.actor.kind === 'agent') return { text: `Your staff role doesn't let you ${doing}. A colleague whose role covers it can.` };
   const who = checked.who.map((w) => `${w.name} (${w.email})`);
   const helpers = who.length === 0 ? 'an administrator of your organisation' : who.length === 1 ? who[0] : `${who.slice(0, -1).join(', ')} or ${who.at(-1)}`;
-  return { text: `Your portal access doesn't let you ${doing}. In your organisation, ${helpers} can do it for you, or give you that permission.` };
+  return { text: `Your access doesn't let you ${doing}. In your organisation, ${helpers} can do it for you, or give you that permission.` };
 }
 
 /** Runs a request about one account: finds the account (or asks), then answers with what `answer` makes of it. */
@@ -250,4 +255,10 @@ export async function accountFromPhone(turn: Turn, slots: Slots, phone: string |
   if (!phone || typeof slots.account === 'string' || entitiesOf(turn, 'account').length > 0) return;
   const found = await findAccountOfNumber(turn.ctx, turn.actor, { number: phone });
   if (found) slots.account = found;
+}
+
+/** 72 random bits as base64url (12 characters), from Web Crypto so the core runs on any runtime. */
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(9));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }

@@ -21,10 +21,11 @@ export function applyKeywordRules(text: string, classified: Classified): Classif
 const STOP_WORDS: Record<string, readonly string[]> = {
   en: ['the', 'my', 'is', 'what', 'how', 'i', 'you', 'to', 'of', 'and', 'a', 'for', 'on', 'where', 'can', 'me', 'our', 'we'],
   fr: ['le', 'la', 'les', 'mon', 'ma', 'mes', 'est', 'quel', 'quelle', 'je', 'vous', 'de', 'et', 'un', 'une', 'pour', 'où', 'notre', 'nous', 'facture', 'compte'],
-  es: ['el', 'los', 'las', 'mi', 'mis', 'es', 'está', 'esta', 'dónde', 'donde', 'qué', 'cómo', 'yo', 'usted', 'por', 'favor', 'quiero', 'necesito', 'factura', 'cuenta', 'y', 'para', 'con', 'hola', 'gracias'],
-  de: ['der', 'die', 'das', 'ist', 'wo', 'wie', 'was', 'ich', 'sie', 'mein', 'meine', 'meinen', 'und', 'für', 'mit', 'bitte', 'rechnung', 'konto', 'nicht', 'ein', 'eine', 'danke'],
-  it: ['il', 'lo', 'gli', 'mio', 'mia', 'è', 'dove', 'come', 'cosa', 'io', 'voglio', 'fattura', 'conto', 'per', 'con', 'grazie', 'ciao'],
-  pt: ['o', 'os', 'meu', 'minha', 'é', 'onde', 'como', 'eu', 'você', 'quero', 'preciso', 'fatura', 'conta', 'para', 'com', 'obrigado', 'olá'],
+  // Words that are also English ("was", "die", "con", "per", "come") are left out: they would mislabel English.
+  es: ['el', 'los', 'las', 'mi', 'mis', 'es', 'está', 'esta', 'dónde', 'donde', 'qué', 'cómo', 'yo', 'usted', 'por', 'favor', 'quiero', 'necesito', 'factura', 'cuenta', 'para', 'hola', 'gracias'],
+  de: ['der', 'das', 'ist', 'wo', 'wie', 'ich', 'sie', 'mein', 'meine', 'meinen', 'und', 'für', 'mit', 'bitte', 'rechnung', 'konto', 'nicht', 'ein', 'eine', 'danke'],
+  it: ['il', 'gli', 'mio', 'mia', 'è', 'dove', 'cosa', 'io', 'voglio', 'fattura', 'conto', 'grazie', 'ciao'],
+  pt: ['os', 'meu', 'minha', 'é', 'onde', 'como', 'eu', 'você', 'quero', 'preciso', 'fatura', 'conta', 'obrigado', 'olá'],
 };
 
 /**

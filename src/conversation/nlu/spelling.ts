@@ -11,7 +11,6 @@ const SHORTHAND: Readonly<Record<string, string>> = {
   wut: 'what',
   u: 'you',
   ur: 'your',
-  r: 'are',
   pls: 'please',
   plz: 'please',
   plse: 'please',
@@ -67,7 +66,12 @@ const LEXICON = [
 const LEXICON_SET = new Set(LEXICON);
 
 /** Real words a slip away from a product word ("contract" is not "contact"): left as they are. */
-const PROTECTED = new Set(['contract', 'contracts', 'outrage', 'ticked', 'months', 'groups', 'dance', 'balanced', 'billy', 'pills', 'bells']);
+const PROTECTED = new Set([
+  'contract', 'contracts', 'outrage', 'ticked', 'ticker', 'months', 'groups', 'dance', 'balanced', 'billy', 'pills', 'bells', 'balls', 'bulls',
+  'cancer', 'mouth', 'thinks', 'resort', 'repost', 'prone', 'phony', 'haunt', 'escalator', 'pavement', 'parson', 'pleased', 'pleases',
+  'daisy', 'dairy', 'owning', 'cells', 'calms', 'taking', 'grout', 'comes', 'cones', 'cores', 'copes', 'coded', 'guile', 'guided', 'manuel',
+  'marsh', 'quartet', 'wording', 'detain', 'bailed', 'billet', 'primacy', 'humane', 'penning', 'agents', 'users', 'costumer', 'summer',
+]);
 
 /** Restricted Damerau–Levenshtein distance, stopping early once it exceeds `limit`. */
 export function editDistance(a: string, b: string, limit: number): number {

@@ -203,22 +203,11 @@ export async function removeUser(
   return ok({ email: user.email, removed: true });
 }
 
-/** Which permission grants a capability to a portal user ("users.manage" and "account.write" only come with admin). */
-const PERMISSION_FOR: Partial<Record<Capability, Permission>> = {
-  'billing.read': 'billing',
-  'billing.write': 'billing',
-  'payments.write': 'billing',
-  'tickets.read': 'tickets',
-  'tickets.write': 'tickets',
-  'services.read': 'services',
-  'services.write': 'services',
-  'reports.read': 'reports',
-};
-
 /**
- * Whether the actor may use a capability at all, and if not, who in their own organisation can (active
- * admins and users holding the permission, at most three), so a refusal can point somewhere useful. Checked
- * before a conversation asks its first question, not at the final confirmation.
+ * Whether the actor may use a capability at all, and if not, which administrators of their own organisation
+ * can (at most three), so a refusal can point somewhere useful. Checked before a conversation asks its first
+ * question, not at the final confirmation. Only admins are named: they can act on every account of the
+ * organisation, and they are the ones who grant permissions.
  */
 export async function checkCapability(
   ctx: DomainContext,
@@ -229,21 +218,16 @@ export async function checkCapability(
   if (can(actor, capability)) return { kind: 'allowed' };
   // Only a portal user is told who their colleagues are; an account PIN proves the account, not a place in the organisation.
   if (actor.kind !== 'customer' || actor.userId === null) return { kind: 'refused', who: [] };
-  const permission = PERMISSION_FOR[capability];
-  const rows = await ctx.db
+  const admins = await ctx.db
     .selectFrom('portal_users')
-    .select(['name', 'email', 'role', 'permissions'])
+    .select(['name', 'email'])
     .where('organisation_id', '=', actor.organisationId)
+    .where('role', '=', 'admin')
     .where('status', '=', 'active')
     .where('removed_at', 'is', null)
-    .orderBy('role')
+    .where('id', '!=', actor.userId)
     .orderBy('email')
-    .limit(200)
+    .limit(3)
     .execute();
-  const who = rows
-    .filter((u) => u.role === 'admin' || (permission !== undefined && parsePermissions(u.permissions).includes(permission)))
-    .filter((u) => u.email !== actor.email)
-    .slice(0, 3)
-    .map((u) => ({ name: u.name, email: u.email }));
-  return { kind: 'refused', who };
+  return { kind: 'refused', who: admins };
 }

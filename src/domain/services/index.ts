@@ -297,11 +297,16 @@ export async function findAccountOfNumber(ctx: DomainContext, actor: Actor, inpu
   if (!number) return null;
   const digits = number.replace(/\D/g, '').slice(-10);
   const ids = new Set<number>();
-  const services = await ctx.db.selectFrom('services').select(['account_id', 'identifier']).where('identifier', 'like', `%${digits.slice(-4)}`).limit(500).execute();
-  for (const s of services) if (s.identifier.replace(/\D/g, '').endsWith(digits)) ids.add(s.account_id);
+  // A customer's own accounts only, so the search is bounded by their scope and never touches anyone else's lines.
+  const scope = actor.kind === 'staff' ? null : [...actor.accountIds];
+  if (scope !== null && scope.length === 0) return null;
+  let services = ctx.db.selectFrom('services').select(['account_id', 'identifier']).where('identifier', 'like', `%${digits.slice(-4)}`);
+  if (scope) services = services.where('account_id', 'in', scope);
+  for (const s of await services.limit(500).execute()) if (s.identifier.replace(/\D/g, '').endsWith(digits)) ids.add(s.account_id);
   for (const table of ['did_numbers', 'e911_locations'] as const) {
-    const rows = await ctx.db.selectFrom(table).select('account_id').where('number', '=', number).limit(50).execute();
-    for (const r of rows) ids.add(r.account_id);
+    let rows = ctx.db.selectFrom(table).select('account_id').where('number', '=', number);
+    if (scope) rows = rows.where('account_id', 'in', scope);
+    for (const r of await rows.limit(50).execute()) ids.add(r.account_id);
   }
   for (const id of ids) {
     if (actor.kind === 'staff' || actor.accountIds.has(id)) {

@@ -15,7 +15,7 @@ async function totalBalance(turn: Turn): Promise<Reply | null> {
   const accessible = await listAccessibleAccounts(turn.ctx, turn.actor);
   if (accessible.kind !== 'ok' || accessible.value.length < 2) return null;
   const rows: { number: string; name: string; cents: number; pastDue: number; currency: string }[] = [];
-  for (const account of accessible.value.slice(0, 60)) {
+  for (const account of accessible.value.slice(0, 200)) {
     const b = await getAccountBalance(turn.ctx, turn.actor, { accountNumber: account.number });
     if (b.kind === 'ok') rows.push({ number: b.value.accountNumber, name: b.value.accountName, cents: b.value.balanceCents, pastDue: b.value.pastDueCents, currency: b.value.currency });
   }
@@ -31,7 +31,7 @@ async function totalBalance(turn: Turn): Promise<Reply | null> {
   const pastDue = [...byCurrency].filter(([, t]) => t.pastDue > 0).map(([currency, t]) => formatMoney(t.pastDue, currency));
   turn.state.last = { intent: 'balance', slots: { total: true } };
   return {
-    text: `Across your ${rows.length} accounts you owe ${totals.join(' and ')} in total.${pastDue.length ? ` ${pastDue.join(' and ')} of it is past due.` : ''}`,
+    text: `${accessible.value.length > rows.length ? `Across the first ${rows.length} of your ${accessible.value.length} accounts` : `Across your ${rows.length} accounts`} you owe ${totals.join(' and ')} in total.${pastDue.length ? ` ${pastDue.join(' and ')} of it is past due.` : ''}`,
     cards: [
       {
         title: 'Balances across your accounts',

@@ -26,6 +26,11 @@ const METHOD_WORDS: [RegExp, string, (m: PaymentMethodView) => boolean][] = [
   [/\b(bank|chequing|checking|savings|pad|eft|ach|debit)\b/i, 'bank account', (m) => m.kind !== 'card'],
 ];
 
+/** Only the words that name a payment account ("the amex", "ending 4242"), never the rest of the message. */
+export function paymentMethodWords(text: string): string | null {
+  return /\b(amex|american express|visa|master ?card|mc|discover|bank( account)?|chequing|checking|savings|pad|eft|ach|debit|(ending|ends|last (4|four)( digits)?)\s*(in|with|of)?\s*\d{4})\b/i.exec(text)?.[0] ?? null;
+}
+
 /**
  * The payment account the person named, if they named one: by its last four digits or by its brand.
  * `named` is what they asked for, so one they do not have is reported, never silently replaced.
@@ -58,7 +63,10 @@ export async function makePayment(turn: Turn, slots: Slots): Promise<Reply> {
     const today = todayIn(turn.ctx.now(), turn.timeZone);
     if (date.value < today) merged.date = DateTime.fromISO(date.value).plus({ weeks: 1 }).toISODate();
   }
-  if (merged.methodWords === undefined && /\b(amex|american express|visa|master ?card|discover|bank|chequing|checking|savings|ending|last (4|four))\b/i.test(turn.text)) merged.methodWords = turn.text.slice(0, 300);
+  if (merged.methodWords === undefined) {
+    const said = paymentMethodWords(turn.text);
+    if (said) merged.methodWords = said;
+  }
   if (merged.payBalance === undefined && /\b(the )?(full|whole|entire|total) (balance|amount)\b|\bpay (it|the balance|everything|what we owe|what i owe)( off)?\b|\bpay off\b/i.test(turn.text) && !amount) merged.payBalance = true;
   return withAccount(turn, 'make_payment', merged, async (accountNumber) => {
     merged.account = accountNumber;

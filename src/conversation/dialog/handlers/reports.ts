@@ -21,6 +21,11 @@ function lastMonth(turn: Turn): { from: string; to: string; label: string } {
 
 /** "every month", "weekly", "each Monday": how often a report should be sent, when the request says so. */
 export function requestedFrequency(text: string): ReportFrequency | null {
+  // "every month" asks for a schedule; "monthly" only with a word of sending ("email me … monthly"), since
+  // "the monthly billed amount summary for october" is a one-off.
+  const every = /\b(every|each|chaque|tous les)\b/i.test(text);
+  const sending = /\b(send|email|e-mail|mail|schedule|deliver|envoie|envoyer|automatically|recurring)\b/i.test(text);
+  if (!every && !sending) return null;
   if (/\b(every ?day|daily|each day|tous les jours|quotidien)/i.test(text)) return 'daily';
   if (/\b(every ?week|weekly|each week|every monday|each monday|chaque semaine|hebdo)/i.test(text)) return 'weekly';
   if (/\b(every ?month|monthly|each month|chaque mois|mensuel)/i.test(text)) return 'monthly';
@@ -31,7 +36,8 @@ export async function report(turn: Turn, slots: Slots): Promise<Reply> {
   const refused = await refusedBeforeAsking(turn, 'reports.read');
   if (refused) return refused;
   const merged: Slots = { ...slots };
-  const frequency = requestedFrequency(turn.text);
+  // A period said with it ("daily long distance summary for last week") makes it a one-off.
+  const frequency = firstEntity(turn, 'period') ? null : requestedFrequency(turn.text);
   if (frequency && merged.frequency === undefined) merged.frequency = frequency;
   const period = firstEntity(turn, 'period');
   if (period) merged.period = { from: period.value.from, to: period.value.to, label: period.value.label };

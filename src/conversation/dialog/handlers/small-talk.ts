@@ -82,7 +82,7 @@ export async function humanAgent(turn: Turn, _slots: Slots): Promise<Reply> {
   if (!open) {
     await turn.ctx.db
       .insertInto('handoffs')
-      .values({ conversation_id: turn.conversationId, reason: turn.text.slice(0, 500) || 'asked for a person', status: 'waiting', agent_staff_id: null, requested_at: now, accepted_at: null, returned_at: null })
+      .values({ conversation_id: turn.conversationId, reason: turn.original.slice(0, 500) || 'asked for a person', status: 'waiting', agent_staff_id: null, requested_at: now, accepted_at: null, returned_at: null })
       .execute();
     await turn.ctx.db.updateTable('conversations').set({ status: 'handoff_waiting', updated_at: now }).where('id', '=', turn.conversationId).execute();
   }

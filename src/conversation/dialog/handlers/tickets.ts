@@ -108,6 +108,11 @@ export async function ticketCreate(turn: Turn, slots: Slots): Promise<Reply> {
   const refused = await refusedBeforeAsking(turn, 'tickets.write');
   if (refused) return refused;
   const merged: Slots = { ...slots };
+  if (typeof merged.outage === 'string') {
+    // Only a real, open outage is linked; a made-up reference is ignored.
+    const outage = await turn.ctx.db.selectFrom('outages').select('reference').where('reference', '=', merged.outage).where('status', '!=', 'resolved').executeTakeFirst();
+    if (!outage) delete merged.outage;
+  }
   if (typeof merged.outage === 'string' && merged.description === undefined) {
     // Opened from an outage notice: linked to it by reference, in the customer's own words when we have them.
     const said = turn.state.lastProblem ? `"${turn.state.lastProblem}" — ` : '';
