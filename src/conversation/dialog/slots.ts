@@ -37,7 +37,21 @@ export function expectedFor(slot: string): string {
   return EXPECTED[slot] ?? 'That doesn’t answer my question.';
 }
 
-const EMAIL = /[^\s@<>(),;:]+@[^\s@<>(),;:]+\.[A-Za-z]{2,}/;
+// The lookbehind starts a match only at the beginning of a word, which keeps the search linear on long input.
+const EMAIL = /(?<![^\s<>(),;:])[^\s@<>(),;:]+@[^\s@<>(),;:]+\.[A-Za-z]{2,}/;
+
+/**
+ * A contact's role said in words: primary, billing or technical. `answer`: the whole message answers "what
+ * role?", so looser words count too ("main", "IT", "accounts payable").
+ */
+export function contactRoleIn(text: string, answer = false): 'primary' | 'billing' | 'technical' | null {
+  const words = answer ? /\b(primary|main|billing|accounts payable|technical|tech|it)\b/i : /\b(primary|billing|technical|tech)\b/i;
+  const role = words.exec(text)?.[1]?.toLowerCase();
+  if (!role) return null;
+  if (role === 'tech' || role === 'it' || role === 'technical') return 'technical';
+  if (role === 'main' || role === 'primary') return 'primary';
+  return 'billing';
+}
 
 /** An email address in the text, lower-cased, without the punctuation that ends a sentence. */
 export function emailIn(text: string): string | undefined {
@@ -149,9 +163,8 @@ export function readAnswer(turn: Turn, pending: PendingQuestion): SlotAnswer {
       return format ? { kind: 'value', value: format.value } : none;
     }
     case 'role': {
-      const role = /\b(primary|main|billing|accounts payable|technical|tech|it)\b/i.exec(text)?.[1]?.toLowerCase();
-      if (!role) return none;
-      return { kind: 'value', value: role === 'tech' || role === 'it' ? 'technical' : role === 'main' ? 'primary' : role === 'accounts payable' ? 'billing' : role };
+      const role = contactRoleIn(text, true);
+      return role ? { kind: 'value', value: role } : none;
     }
     case 'permissions': {
       if (/\b(everything|all|full|admin)\b/i.test(text)) return { kind: 'value', value: 'billing,tickets,services,reports' };

@@ -13,7 +13,7 @@ import { addUser, listUsers, removeUser } from '../../../domain/accounts/users.j
 import { formatMoney, formatPhone, humanise } from '../../format.js';
 import type { Reply } from '../../reply.js';
 import type { Slots } from '../state.js';
-import { emailIn, personNameIn } from '../slots.js';
+import { contactRoleIn, emailIn, personNameIn } from '../slots.js';
 import { accountButton, accountCandidates, ask, confirm, entitiesOf, firstEntity, INTENT_PREFIX, refuse, refusedBeforeAsking, resolveAccount, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
 
 export async function accountSummary(turn: Turn, slots: Slots): Promise<Reply> {
@@ -140,8 +140,8 @@ export async function contacts(turn: Turn, slots: Slots): Promise<Reply> {
       if (name) merged.name = name;
     }
     if (typeof merged.role !== 'string') {
-      const role = /\b(primary|billing|technical|tech)\b/i.exec(turn.original.replace(/\S+@\S+/g, ' '))?.[1]?.toLowerCase();
-      if (role) merged.role = role === 'tech' ? 'technical' : role;
+      const role = contactRoleIn(turn.original.replace(/\S+@\S+/g, ' '));
+      if (role) merged.role = role;
     }
     if (typeof merged.name !== 'string') return ask(turn, 'contacts', merged, 'name', "What is the new contact's full name?");
     if (typeof merged.role !== 'string') {
@@ -177,7 +177,7 @@ const PERMISSION_WORDS: Record<Permission, RegExp> = {
 };
 
 export async function users(turn: Turn, slots: Slots): Promise<Reply> {
-  const email = /[^\s@]+@[^\s@]+\.[^\s@]+/.exec(turn.text)?.[0]?.toLowerCase().replace(/[.,;]+$/, '');
+  const email = emailIn(turn.original);
   const removing = slots.removing === true || /\b(remove|delete|deactivate|revoke|supprimer)\b/i.test(turn.text);
   const adding = !removing && (slots.adding === true || /\b(add|invite|new|create|ajouter|inviter)\b/i.test(turn.text));
   if (adding || removing) {
