@@ -1345,6 +1345,20 @@ describe.each(ENGINES)('conversations on %s', (engine) => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('says a ticket is already at the priority asked for and offers the next step up; "yes" confirms that, once', async () => {
+    const chat = await customer(world, 'admin@northwind.example');
+    const ticket = await freshTicket('medium');
+    await domain.escalateTicket(world.ctx, admin, { ticketNumber: ticket, toPriority: 'high', reason: 'set up for this test', idempotencyKey: `conversations-${engine}-high-${ticket}` });
+    const before = await snapshot();
+    await chat.say(`${ticket} needs to be escalated to high, we've been waiting 3 days`);
+    expect(chat.last.text).toMatch(new RegExp(`${ticket} is already at high priority. Escalate it to critical instead\\?`));
+    await chat.say('yes');
+    expect(chat.last.text).toMatch(new RegExp(`Escalate ticket ${ticket} from high to critical priority, because: "we've been waiting 3 days"`));
+    await chat.press('Confirm');
+    expect((await ticketRow(ticket)).priority).toBe('critical');
+    expect(await snapshot()).toEqual(plus(before, { ticket_escalations: 1 }));
+  });
+
   // =====================================================================================================
   // Staff
   // =====================================================================================================

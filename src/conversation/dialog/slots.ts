@@ -27,6 +27,7 @@ const EXPECTED: Record<string, string> = {
   role: 'I need the contact’s role: primary, billing or technical.',
   permissions: 'I need what they may do: billing, tickets, services, reports — or everything.',
   paymentMethodId: 'I need one of your saved payment accounts; pick one below.',
+  toPriority: 'I need a priority: high or critical.',
   date: 'I need a date, for example "today", "Friday" or "December 15".',
   description: 'Tell me in a sentence what is happening, for example "no dial tone on 416-555-0100 since 9 am".',
   reason: 'Tell me in a sentence why it is urgent, for example "the whole office has been without phones since Monday".',
@@ -170,6 +171,10 @@ export function readAnswer(turn: Turn, pending: PendingQuestion): SlotAnswer {
       if (/\b(everything|all|full|admin)\b/i.test(text)) return { kind: 'value', value: 'billing,tickets,services,reports' };
       const said = ['billing', 'tickets', 'services', 'reports'].filter((p) => new RegExp(`\\b${p.slice(0, -1)}`, 'i').test(text));
       return said.length ? { kind: 'value', value: said.join(',') } : none;
+    }
+    case 'toPriority': {
+      const priority = firstEntity(turn, 'priority');
+      return priority ? { kind: 'value', value: priority.value } : none;
     }
     case 'date': {
       const date = firstEntity(turn, 'date');

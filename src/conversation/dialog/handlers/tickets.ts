@@ -13,7 +13,7 @@ import {
 import { formatDateTime, humanise } from '../../format.js';
 import type { Reply } from '../../reply.js';
 import type { Slots } from '../state.js';
-import { accountFromPhone, ask, confirm, firstEntity, INTENT_PREFIX, refuse, refusedBeforeAsking, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
+import { accountFromPhone, ask, CANCEL_PREFIX, confirm, firstEntity, INTENT_PREFIX, refuse, refusedBeforeAsking, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
 
 function ticketCard(turn: Turn, t: TicketDetail): Reply {
   const lastEvents = t.history.slice(-4).map((h) => [formatDateTime(h.at, turn.timeZone), humanise(h.kind), h.to ? humanise(h.to) : '', h.note ?? '']);
@@ -244,6 +244,23 @@ export async function ticketEscalate(turn: Turn, slots: Slots): Promise<Reply> {
   }
   const current = PRIORITIES.indexOf(ticket.priority);
   const requested = typeof merged.toPriority === 'string' ? PRIORITIES.indexOf(merged.toPriority as TicketPriority) : -1;
+  const next = PRIORITIES[current + 1] as TicketPriority;
+  if (requested >= 0 && requested <= current && merged.higherAnyway !== true) {
+    // Asked for a priority it already has (or a lower one): say so, and offer the next step up rather than guess.
+    const reply = ask(
+      turn,
+      'ticket_escalate',
+      { ...merged, toPriority: null },
+      'toPriority',
+      `${ticket.number} is already at ${ticket.priority} priority. Escalate it to ${next} instead?`,
+      [
+        { label: `Escalate to ${next}`, value: `${SLOT_PREFIX}higherAnyway:true` },
+        { label: `Keep it at ${ticket.priority}`, value: `${CANCEL_PREFIX}keep` },
+      ],
+    );
+    if (turn.state.pending) turn.state.pending.yes = `${SLOT_PREFIX}higherAnyway:true`;
+    return reply;
+  }
   const target = PRIORITIES[requested > current ? requested : current + 1] as TicketPriority;
   return confirm(
     turn,
