@@ -81,6 +81,8 @@ interface UseCase {
   write: boolean;
   may: readonly ActorName[];
   roleGated?: boolean;
+  /** Refused as not_found, exactly like an account outside the scope, to everyone the policy does not allow. */
+  hiddenUnlessAllowed?: boolean;
   run: (ctx: DomainContext, actor: Actor, t: TargetData, key: string) => Promise<{ kind: string }>;
 }
 
@@ -92,7 +94,8 @@ const USE_CASES: UseCase[] = [
   { name: 'getAccountHierarchy', write: false, may: MAY.accountRead, run: (c, a, t) => domain.getAccountHierarchy(c, a, { accountNumber: t.number }) },
   { name: 'listContacts', write: false, may: MAY.accountRead, run: (c, a, t) => domain.listContacts(c, a, { accountNumber: t.number }) },
   { name: 'listAccountNotes', write: false, may: MAY.accountRead, run: (c, a, t) => domain.listAccountNotes(c, a, { accountNumber: t.number }) },
-  { name: 'listUsers', write: false, may: MAY.accountRead, run: (c, a, t) => domain.listUsers(c, a, { accountNumber: t.number }) },
+  // Portal users are listed to those who manage them; to everyone else the account might as well not exist.
+  { name: 'listUsers', write: false, may: MAY.usersManage, hiddenUnlessAllowed: true, run: (c, a, t) => domain.listUsers(c, a, { accountNumber: t.number }) },
   { name: 'getAccountBalance', write: false, may: MAY.billingRead, run: (c, a, t) => domain.getAccountBalance(c, a, { accountNumber: t.number }) },
   { name: 'listInvoices', write: false, may: MAY.billingRead, run: (c, a, t) => domain.listInvoices(c, a, { accountNumber: t.number }) },
   { name: 'getInvoice (latest)', write: false, may: MAY.billingRead, run: (c, a, t) => domain.getInvoice(c, a, { accountNumber: t.number }) },
@@ -219,6 +222,7 @@ function expectedKind(useCase: UseCase, actor: ActorName, target: Target): 'allo
   // Some use cases belong to a role whatever the account (user management to customer admins,
   // favourites to portal users): those are refused before any account is looked at, revealing nothing.
   if (useCase.roleGated && !useCase.may.includes(actor)) return 'forbidden';
+  if (useCase.hiddenUnlessAllowed && !useCase.may.includes(actor)) return 'not_found';
   if (!SCOPE[actor].includes(target)) return 'not_found';
   return useCase.may.includes(actor) ? 'allowed' : 'forbidden';
 }
@@ -452,5 +456,23 @@ describe.each(ENGINES)('authorization matrix on %s', (engine) => {
       .execute();
     expect(after.length).toBe(before.length + 1);
     expect(after[0]).toMatchObject({ action: 'get_account_balance', actor_kind: 'staff', target: `account:${TARGETS.acmeRoot}` });
+  });
+  it('lists portal users only to an admin, naming only accounts in the admin’s scope', async () => {
+    for (const name of ['northwindBilling', 'careAgent', 'billingStaff', 'networkOps', 'supportAgent'] as const) {
+      const refused = await domain.listUsers(ctx, actors[name], { accountNumber: TARGETS.northwindPayables });
+      expect(refused).toEqual({ kind: 'not_found', what: `account ${TARGETS.northwindPayables}` });
+    }
+    const pin = await domain.verifyAccountPin(ctx, { accountNumber: TARGETS.northwindPayables, pin: '8642' });
+    if (pin.kind !== 'ok') throw new Error('the demo PIN of 5000002 verifies');
+    expect((await domain.listUsers(ctx, pin.value, { accountNumber: TARGETS.northwindPayables })).kind).toBe('not_found');
+    const listed = await domain.listUsers(ctx, actors.northwindAdmin, { accountNumber: TARGETS.northwindRoot });
+    if (listed.kind !== 'ok') throw new Error(listed.kind);
+    const scope = actors.northwindAdmin as domain.CustomerActor;
+    const numbers = new Set(
+      (await handle.db.selectFrom('accounts').select(['id', 'number']).execute()).filter((a) => scope.accountIds.has(a.id)).map((a) => a.number),
+    );
+    expect(listed.value.length).toBeGreaterThan(0);
+    for (const user of listed.value) for (const account of user.accounts) expect(numbers.has(account)).toBe(true);
+    expect(JSON.stringify(listed.value)).not.toMatch(/acme/i);
   });
 });

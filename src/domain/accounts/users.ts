@@ -21,9 +21,16 @@ export interface PortalUserView {
   accounts: string[];
 }
 
-/** The users who can see an account, with their roles and permissions. */
+/**
+ * The portal users of an account's organisation, with their roles and permissions — for those who may manage
+ * users (the organisation's admins), and only as far as their own scope reaches: users with no account in it
+ * are left out, and other accounts are not named. Anyone else gets exactly the answer for an account they
+ * cannot see.
+ */
 export async function listUsers(ctx: DomainContext, actor: Actor, input: { accountNumber: string }): Promise<Ok<PortalUserView[]> | Denied> {
-  const allowed = await authorizeAccount(ctx, actor, input.accountNumber, 'account.read', 'list_users');
+  if (actor.kind === 'anonymous') return signInRequired();
+  if (actor.kind !== 'customer' || !can(actor, 'users.manage')) return notFound(`account ${input.accountNumber.trim()}`);
+  const allowed = await authorizeAccount(ctx, actor, input.accountNumber, 'users.manage', 'list_users');
   if (allowed.kind !== 'ok') return allowed;
   const users = await ctx.db
     .selectFrom('portal_users')
@@ -35,7 +42,7 @@ export async function listUsers(ctx: DomainContext, actor: Actor, input: { accou
   const grants = await ctx.db
     .selectFrom('user_account_scopes')
     .innerJoin('accounts', 'accounts.id', 'user_account_scopes.account_id')
-    .select(['user_account_scopes.user_id', 'accounts.number'])
+    .select(['user_account_scopes.user_id', 'accounts.id', 'accounts.number'])
     .where(
       'user_account_scopes.user_id',
       'in',
@@ -44,16 +51,19 @@ export async function listUsers(ctx: DomainContext, actor: Actor, input: { accou
     .orderBy('accounts.number')
     .execute();
   const now = ctx.now().getTime();
+  const inScope = grants.filter((g) => actor.accountIds.has(g.id));
   return ok(
-    users.map((u) => ({
-      email: u.email,
-      name: u.name,
-      role: u.role,
-      permissions: u.role === 'admin' ? ['billing', 'tickets', 'services', 'reports'] : parsePermissions(u.permissions),
-      status:
-        u.status === 'invited' && now - Date.parse(u.invited_at) > INVITATION_DAYS * 86_400_000 ? 'invitation_expired' : u.status,
-      accounts: grants.filter((g) => g.user_id === u.id).map((g) => g.number),
-    })),
+    users
+      .map((u) => ({
+        email: u.email,
+        name: u.name,
+        role: u.role,
+        permissions: u.role === 'admin' ? (['billing', 'tickets', 'services', 'reports'] as Permission[]) : parsePermissions(u.permissions),
+        status:
+          u.status === 'invited' && now - Date.parse(u.invited_at) > INVITATION_DAYS * 86_400_000 ? ('invitation_expired' as const) : u.status,
+        accounts: inScope.filter((g) => g.user_id === u.id).map((g) => g.number),
+      }))
+      .filter((u) => u.accounts.length > 0),
   );
 }
 

@@ -180,10 +180,9 @@ export async function users(turn: Turn, slots: Slots): Promise<Reply> {
   const email = emailIn(turn.original);
   const removing = slots.removing === true || /\b(remove|delete|deactivate|revoke|supprimer)\b/i.test(turn.text);
   const adding = !removing && (slots.adding === true || /\b(add|invite|new|create|ajouter|inviter)\b/i.test(turn.text));
-  if (adding || removing) {
-    const refused = await refusedBeforeAsking(turn, 'users.manage');
-    if (refused) return refused;
-  }
+  // Listing portal users is managing them too: only admins see who has access to what.
+  const refused = await refusedBeforeAsking(turn, 'users.manage');
+  if (refused) return refused;
   return withAccount(turn, 'users', slots, async (accountNumber) => {
     if (removing) {
       const who = typeof slots.email === 'string' ? slots.email : email;
