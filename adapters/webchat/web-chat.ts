@@ -433,7 +433,9 @@ export function createWebChat(options: WebChatOptions): WebChat {
     if (raw.trim() === '' && optional) return schema.parse({});
     let value: unknown;
     try {
-      value = JSON.parse(raw);
+      // NUL and other control characters in any string are dropped here, at the edge: PostgreSQL refuses
+      // U+0000 in text where SQLite keeps it, and nothing downstream should see them on either engine.
+      value = JSON.parse(raw, (_key, v: unknown) => (typeof v === 'string' ? withoutControlCharacters(v) : v));
     } catch {
       return fail(c, 400, 'bad_request', 'The request body must be JSON.');
     }
@@ -754,4 +756,10 @@ function seqParam(raw: string | undefined): number | null {
 function attachment(filename: string): string {
   const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+/** Text without control characters (tabs and line breaks kept). */
+function withoutControlCharacters(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
 }

@@ -103,7 +103,7 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     const conversation = await loadConversation(ctx.db, inbound, actor, ctx.now().toISOString());
     if (conversation.kind === 'refused') return conversation.reply;
     const { row } = conversation;
-    const action = inbound.action === undefined ? undefined : redactSensitive(inbound.action).text;
+    const action = inbound.action === undefined ? undefined : redactSensitive(cleanText(inbound.action)).text;
     if (!replay) await storeMessage(ctx.db, row.id, 'in', 'user', action !== undefined ? `[${action}]` : original, action ?? null, ctx.now());
 
     if (row.status === 'agent') return { text: '', handoff: { status: 'active' } };
@@ -136,7 +136,7 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     } else if (!inbound.action && text === '') {
       reply = { text: "I didn't catch anything there. What can I help you with?" };
     } else {
-      reply = inbound.action ? await onAction(turn, inbound.action, version) : await onText(turn, version);
+      reply = action ? await onAction(turn, action, version) : await onText(turn, version);
     }
     if (redaction.kinds.length > 0) reply = { ...reply, text: `${redactionNotice(redaction.kinds)}\n\n${reply.text}` };
     // A question that needed a sign-in is kept, so it is answered right after the person signs in; once the

@@ -130,6 +130,21 @@ describe.each(ENGINES)('the web chat API on %s', (engine) => {
     expect(shown(next)).not.toContain(await realBalance('5000003'));
   });
 
+  it('takes a NUL or other control character in any text field calmly, on every engine (never a 500)', async () => {
+    const v = visitor();
+    await v.start();
+    for (const json of [{ text: 'hello\u0000 there' }, { action: 'intent:balance\u0000' }, { action: '\u0000' }, { text: '\u0000\u0001\u007f' }]) {
+      const response = await v.call('/chat/messages', { method: 'POST', json });
+      expect(response.status).toBeLessThan(500);
+    }
+    const forged = await v.call('/chat/sign-in', { method: 'POST', json: { portalToken: 'eyJlbWFpbCI6ImFcdTAwMDBAYi5jIn0.x' } });
+    expect(forged.status).toBeLessThan(500);
+    const pin = await v.call('/chat/sign-in', { method: 'POST', json: { accountNumber: '5000001\u0000', pin: '24\u000068' } });
+    expect(pin.status).toBeLessThan(500);
+    const stored = await world.handle.db.selectFrom('messages').select('text').execute();
+    expect(stored.some((m) => m.text.includes('\u0000'))).toBe(false);
+  });
+
   it('signs in a portal user from a portal session token, and refuses forged, expired or long-lived tokens', async () => {
     const good = mintPortalSessionToken(PORTAL_SECRET, { email: 'ap@northwind.example', exp: inSeconds(300) });
     const v = visitor();
