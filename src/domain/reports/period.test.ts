@@ -28,6 +28,9 @@ describe('report periods', () => {
     ['2025-01-01', '2026-02-01', /at most 13 months/],
     ['2026-02-30', '2026-03-01', /calendar date/],
     ['March', '2026-03-01', /calendar date/],
+    ['0000-01-01', '0000-01-31', /between 2000 and 2100; 0000-01-01/],
+    ['9999-01-01', '9999-12-31', /between 2000 and 2100; 9999-01-01/],
+    ['2026-01-01', '9999-12-31', /between 2000 and 2100; 9999-12-31/],
   ])('refuses %s to %s', (from, to, message) => {
     const period = resolvePeriod(from, to, 'UTC');
     expect(period).toMatchObject({ kind: 'invalid' });

@@ -6,6 +6,10 @@ import type { ReportPeriod } from './types.js';
 /** Ranges longer than this are refused: a year-on-year comparison needs 13 months, nothing more. */
 export const MAX_PERIOD_MONTHS = 13;
 
+/** The years a report may cover. */
+export const MIN_REPORT_YEAR = 2000;
+export const MAX_REPORT_YEAR = 2100;
+
 const zoneNames = new Map<string, string | null>();
 
 /** The canonical IANA name ('america/vancouver' → 'America/Vancouver'), or null for an unknown zone. */
@@ -59,6 +63,13 @@ export function checkDays(from: string, to: string): Invalid | null {
     return invalid('from', `The start date must be a calendar date written YYYY-MM-DD, not "${from}".`);
   if (!isCalendarDate(to))
     return invalid('to', `The end date must be a calendar date written YYYY-MM-DD, not "${to}".`);
+  // Call records and invoices exist for this century only; 0000 or 9999 is a typo, and says so.
+  for (const [field, date] of [['from', from], ['to', to]] as const) {
+    const year = Number(date.slice(0, 4));
+    if (year < MIN_REPORT_YEAR || year > MAX_REPORT_YEAR) {
+      return invalid(field, `Report dates must fall between ${MIN_REPORT_YEAR} and ${MAX_REPORT_YEAR}; ${date} does not.`);
+    }
+  }
   if (to < from) return invalid('to', `The period ends (${to}) before it starts (${from}).`);
   if (to >= addMonths(from, MAX_PERIOD_MONTHS)) {
     return invalid('to', `A report can cover at most ${MAX_PERIOD_MONTHS} months; ${from} to ${to} is longer.`);
