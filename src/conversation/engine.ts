@@ -56,6 +56,11 @@ export interface ConversationEngine {
 /** Longest text considered; longer messages are cut (channels refuse far larger ones before this). */
 export const MAX_TEXT_LENGTH = 4000;
 const DIALOG_CONTROLS = new Set(['confirm', 'deny', 'cancel', 'restart']);
+/**
+ * Writes that may safely be carried out again with the same confirmation after a crash: idempotent by their
+ * key (payments, tickets, escalations) or setting a value that is the same the second time.
+ */
+const REPEATABLE = new Set(['make_payment', 'ticket_create', 'ticket_escalate', 'paperless', 'autopay', 'billing_address', 'e911', 'toll_free']);
 /** Intents a description of a problem is often taken for. */
 const PROBLEM_INTENTS = new Set(['ticket_create', 'outages', 'tickets', 'ticket_escalate', 'maintenance', 'services']);
 
@@ -405,18 +410,38 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
 
   /** The write waiting for this confirmation id is claimed (so it runs once), then carried out. */
   async function confirmWrite(turn: Turn, id: string, version: { value: number }): Promise<Reply> {
-    const confirmation = turn.state.confirmation;
-    if (!confirmation || confirmation.id !== id) {
+    const { state } = turn;
+    let confirmation = state.confirmation;
+    if (confirmation?.id === id) {
+      state.confirmation = undefined;
+      // Claimed before acting: a second "confirm" racing this one finds the confirmation gone. The claim is
+      // kept until the reply is stored, so if the process dies in between, pressing Confirm again finds it.
+      state.claimed = confirmation;
+      if (!(await saveState(ctx.db, turn.conversationId, state, version))) {
+        return { text: 'That request was already handled.' };
+      }
+    } else if (state.claimed?.id === id) {
+      // Claimed in a turn that never finished (a crash between the write and the reply).
+      confirmation = state.claimed;
+      if (!REPEATABLE.has(confirmation.intent)) {
+        state.claimed = undefined;
+        return {
+          text: `I couldn't confirm whether this went through: ${confirmation.summary.replace(/\?$/, '')}. Please check before asking again, so it isn't done twice.`,
+        };
+      }
+    } else {
+      const done = state.done?.find((d) => d.id === id);
+      if (done) return { text: `That was already done: ${done.outcome}` };
       return { text: 'That confirmation is no longer open, so nothing was done. What would you like to do?' };
-    }
-    turn.state.confirmation = undefined;
-    // Claiming before acting: a second "confirm" racing this one finds the confirmation gone.
-    if (!(await saveState(ctx.db, turn.conversationId, turn.state, version))) {
-      return { text: 'That request was already handled.' };
     }
     const execute = EXECUTORS[confirmation.intent];
     if (!execute) return { text: 'Sorry, I can no longer do that. Nothing was changed.' };
-    return offerBack(turn, await execute(turn, confirmation.params, `conv.${turn.conversationId}.${confirmation.id}`.slice(0, 128)));
+    // The same key every time: a write that already happened is reported, not repeated.
+    const reply = await execute(turn, confirmation.params, `conv.${turn.conversationId}.${confirmation.id}`.slice(0, 128));
+    state.claimed = undefined;
+    // Remembered, so a Confirm pressed again (a retry after a lost reply) hears what happened.
+    state.done = [{ id: confirmation.id, outcome: reply.text.slice(0, 300) }, ...(state.done ?? [])].slice(0, 5);
+    return offerBack(turn, reply);
   }
 
   function cancel(turn: Turn): Reply {

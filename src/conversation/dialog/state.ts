@@ -34,6 +34,10 @@ export interface DialogState {
   focusAccount?: string;
   pending?: PendingQuestion;
   confirmation?: PendingConfirmation;
+  /** A confirmation being carried out; cleared when its reply is stored, so a retry after a crash finds it. */
+  claimed?: PendingConfirmation;
+  /** The last confirmations carried out, with what was answered, for a Confirm pressed again. */
+  done?: { id: string; outcome: string }[];
   /** A question set aside when the person switched topic, offered again afterwards. */
   suspended?: PendingQuestion;
   /** The last answered request, for follow-ups ("and last month?", "as CSV"). */

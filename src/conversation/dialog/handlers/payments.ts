@@ -180,7 +180,7 @@ export async function executePayment(turn: Turn, params: Slots, key: string): Pr
   if (result.kind !== 'ok') return refuse(turn, result);
   const p = result.value;
   return {
-    text: `Payment submitted: ${formatMoney(p.amountCents, p.currency)} to ${p.accountNumber} from ${p.paymentMethod} on ${formatDate(p.date)}. Confirmation number ${p.confirmationNumber}.`,
+    text: `${result.replayed ? 'Already done — nothing was paid twice. ' : ''}Payment submitted: ${formatMoney(p.amountCents, p.currency)} to ${p.accountNumber} from ${p.paymentMethod} on ${formatDate(p.date)}. Confirmation number ${p.confirmationNumber}.`,
     cards: [
       {
         title: 'Payment submitted',

@@ -184,7 +184,8 @@ export async function executeTicketCreate(turn: Turn, params: Slots, key: string
   turn.state.lastTicket = result.value.number;
   turn.state.last = { intent: 'tickets', slots: { ticket: result.value.number } };
   const reply = ticketCard(turn, result.value);
-  return { ...reply, text: `Ticket ${result.value.number} is open. We'll contact you by ${result.value.preferredContact}.` };
+  const again = result.replayed ? 'Already done — no second ticket was opened. ' : '';
+  return { ...reply, text: `${again}Ticket ${result.value.number} is open. We'll contact you by ${result.value.preferredContact}.` };
 }
 
 /**
@@ -279,7 +280,8 @@ export async function executeTicketEscalate(turn: Turn, params: Slots, key: stri
   });
   if (result.kind !== 'ok') return refuse(turn, result);
   const reply = ticketCard(turn, result.value);
-  return { ...reply, text: `Done: ticket ${result.value.number} is now ${result.value.priority} priority. The team has been told why.` };
+  const again = result.replayed ? 'Already done — it was escalated once. ' : '';
+  return { ...reply, text: `${again}Done: ticket ${result.value.number} is now ${result.value.priority} priority. The team has been told why.` };
 }
 
 export async function careCases(turn: Turn, slots: Slots): Promise<Reply> {
