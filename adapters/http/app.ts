@@ -67,16 +67,22 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     try {
       await sql`select 1`.execute(handle.db);
       const schemaVersion = await getSchemaVersion(handle.db);
-      return c.json({
-        status: 'ok',
-        database: {
-          engine: handle.engine,
-          reachable: true,
-          schemaVersion,
-          expectedSchemaVersion: LATEST_SCHEMA_VERSION,
-        },
-        channels,
-      });
+      // Reading is not enough: a full disk or a read-only file answers selects and refuses every write.
+      // One committed upsert of a fixed row proves the database takes writes.
+      let writable = true;
+      try {
+        const at = new Date().toISOString();
+        await handle.db
+          .insertInto('idempotency_keys')
+          .values({ scope: 'health', key: 'write-probe', result: '{}', created_at: at })
+          .onConflict((oc) => oc.columns(['scope', 'key']).doUpdateSet({ created_at: at }))
+          .execute();
+      } catch (error) {
+        writable = false;
+        c.var.logger.warn({ err: error }, 'health check: database does not take writes');
+      }
+      const database = { engine: handle.engine, reachable: true, writable, schemaVersion, expectedSchemaVersion: LATEST_SCHEMA_VERSION };
+      return writable ? c.json({ status: 'ok', database, channels }) : c.json({ status: 'degraded', database, channels }, 503);
     } catch (error) {
       c.var.logger.warn({ err: error }, 'health check: database did not answer');
       return c.json({ status: 'error', database: { engine: handle.engine, reachable: false }, channels }, 503);
@@ -168,10 +174,13 @@ function openApiDocument(webChat: MountedChannel | undefined, slack: MountedChan
     paths: {
       '/healthz': {
         get: {
-          summary: 'Whether the service and its database answer',
+          summary: 'Whether the service and its database answer, and whether the database takes writes',
           responses: {
             '200': { description: 'Healthy', content: { 'application/json': { schema: { type: 'object' } } } },
-            '503': { description: 'The database does not answer', content: { 'application/json': { schema: { type: 'object' } } } },
+            '503': {
+              description: 'The database does not answer ("error"), or answers but refuses writes ("degraded": a full disk, a read-only file)',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
           },
         },
       },

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../adapters/http/app.js';
 import { createLogger } from '../../adapters/http/logger.js';
@@ -35,11 +36,26 @@ describe.each(ENGINES)('GET /healthz on %s', (engine) => {
       database: {
         engine,
         reachable: true,
+        writable: true,
         schemaVersion: LATEST_SCHEMA_VERSION,
         expectedSchemaVersion: LATEST_SCHEMA_VERSION,
       },
       channels: { slack: 'off', teams: 'off', web: 'off' },
     });
+  });
+
+  it('answers 503 "degraded" when the database answers reads but refuses writes (a full disk, a read-only file)', async () => {
+    const refusingWrites: KyselyPlugin = {
+      transformQuery: (args) => {
+        if (args.node.kind === 'InsertQueryNode' || args.node.kind === 'UpdateQueryNode') throw new Error('SQLITE_FULL: database or disk is full');
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const handle = { ...database.handle, db: database.handle.db.withPlugin(refusingWrites) };
+    const response = await createApp({ handle, logger: capturedLogger().logger }).request('/healthz');
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ status: 'degraded', database: { engine, reachable: true, writable: false } });
   });
 });
 
