@@ -2,7 +2,7 @@
 // project's data and on a synthetic CLINC150-sized set (150 intents × 100 utterances + out-of-scope).
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { TEST_DATA_PATH, TRAINING_DATA_PATH } from '../fixtures/nlu/build-model.js';
+import { PRODUCT_TRAINING_OPTIONS, TEST_DATA_PATH, TRAINING_DATA_PATH } from '../fixtures/nlu/build-model.js';
 import { evaluateIntentModel } from '../src/conversation/nlu/evaluate-model.js';
 import {
   classifyIntent,
@@ -13,7 +13,6 @@ import {
 } from '../src/conversation/nlu/intent-model.js';
 import { loadProductModel } from '../src/conversation/nlu/product-model.js';
 import { createProductUnderstanding } from '../src/conversation/index.js';
-import { noisyCopies } from '../fixtures/nlu/augment.js';
 import { serialiseIntentModel } from '../src/conversation/nlu/training-data.js';
 import { syntheticIntentData } from './nlu-synthetic.js';
 
@@ -88,7 +87,7 @@ const projectTrain = read(TRAINING_DATA_PATH);
 const projectTest = read(TEST_DATA_PATH);
 const synthetic = syntheticIntentData();
 const rows = [
-  measure('project, as built (train.json + typo copies → test.json)', projectTrain, projectTest, 20, { augment: (text) => noisyCopies(text) }),
+  measure('project, as built (train.json + typo copies, features seen twice → test.json)', projectTrain, projectTest, 20, PRODUCT_TRAINING_OPTIONS),
   measure('project without typo copies', projectTrain, projectTest, 20),
   measure('synthetic 150 intents', synthetic.train, synthetic.test, 3),
 ];

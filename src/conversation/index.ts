@@ -22,11 +22,16 @@ export function createProductUnderstanding(model: IntentModel = loadProductModel
 }
 
 /**
- * The words the training data uses in at least two utterances, read back from the model's inverse document
- * frequencies (idf = ln((1+N)/(1+df)) + 1, so df = 2·e^(idfmax − idf) − 1). A word seen once may be a typo
+ * The words the training data uses in at least two utterances: the whole vocabulary of a model that keeps only
+ * such features, else read back from the inverse document frequencies (idf = ln((1+N)/(1+df)) + 1, so
+ * df = 2·e^(idfmax − idf) − 1, the rarest word having df = 1). A word seen once may be a typo
  * the data was given on purpose; one seen twice is taken as spelled the way people spell it.
  */
 function wordsSeenTwice(model: IntentModel): Set<string> {
+  // A model keeping only features seen at least twice already holds nothing else.
+  if (model.featureOptions.minDocumentFrequency >= 2) {
+    return new Set(model.vocabulary.filter((name) => name.startsWith('w:')).map((name) => name.slice(2)));
+  }
   let highest = 0;
   for (const value of model.idf) highest = Math.max(highest, value);
   const words = new Set<string>();
