@@ -1,14 +1,15 @@
 // The conversation engine: handleMessage(inbound, actor) → Reply. Every channel calls this; it keeps the
 // dialog state in the database, understands the message, asks for what is missing, confirms writes.
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
 import type { Actor } from '../domain/actor.js';
 import type { DomainContext } from '../domain/context.js';
+import { focusZone, loadConversation, readConversation, saveState, storeMessage, withoutFileContents } from './conversation-store.js';
+import { amendment, DIALOG_CONTROLS, isNewRequest, optionNamed } from './dialog/answers.js';
 import { followUpOf, withoutWriteSlots } from './dialog/follow-ups.js';
-import { FREE_TEXT_SLOTS, readAnswer } from './dialog/slots.js';
-import { paymentMethodWords } from './dialog/handlers/payments.js';
+import { cancel, offerBack, restart, resume, staleButton } from './dialog/controls.js';
+import { clarify, misunderstood } from './dialog/misunderstanding.js';
+import { readAnswer } from './dialog/slots.js';
 import { EXECUTORS, HANDLERS, INTENT_LABELS, slotsFromIntentArgument } from './dialog/router.js';
-import { type DialogState, type PendingConfirmation, type PendingQuestion, parseState, type Slots } from './dialog/state.js';
+import { type PendingQuestion, parseState, type Slots } from './dialog/state.js';
 import { acknowledgement, disruptionAffecting, disruptionFirst, isUpset } from './dialog/tone.js';
 import {
   accountCandidates,
@@ -22,7 +23,7 @@ import {
   type Understanding,
 } from './dialog/turn.js';
 import type { Entity, EntityContext } from './nlu/entities.js';
-import type { InboundMessage, Reply, ReplyAction } from './reply.js';
+import type { InboundMessage, Reply } from './reply.js';
 import { otherLanguage } from './nlu/keyword-rules.js';
 import { redactionNotice, redactSensitive } from './sensitive.js';
 
@@ -55,14 +56,11 @@ export interface ConversationEngine {
 
 /** Longest text considered; longer messages are cut (channels refuse far larger ones before this). */
 export const MAX_TEXT_LENGTH = 4000;
-const DIALOG_CONTROLS = new Set(['confirm', 'deny', 'cancel', 'restart']);
 /**
  * Writes that may safely be carried out again with the same confirmation after a crash: idempotent by their
  * key (payments, tickets, escalations) or setting a value that is the same the second time.
  */
 const REPEATABLE = new Set(['make_payment', 'ticket_create', 'ticket_escalate', 'paperless', 'autopay', 'billing_address', 'e911', 'toll_free']);
-/** Intents a description of a problem is often taken for. */
-const PROBLEM_INTENTS = new Set(['ticket_create', 'outages', 'tickets', 'ticket_escalate', 'maintenance', 'services']);
 
 export function createConversationEngine(options: EngineOptions): ConversationEngine {
   const { ctx, nlu } = options;
@@ -351,56 +349,6 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     return { text: `${answer.kind === 'none' ? answer.expected : ''} ${pending.question}`.trim(), quickReplies: pending.options };
   }
 
-  /** Whether what was said is a request of its own rather than the answer to the open question. */
-  function isNewRequest(turn: Turn, pending: PendingQuestion, sure: boolean, fits: boolean): boolean {
-    const { intent, confidence } = turn.understanding;
-    if (!sure || DIALOG_CONTROLS.has(intent) || !HANDLERS[intent]) return false;
-    // Handing over to a person in the middle of a question needs the words for it, not a guess.
-    if (intent === 'human_agent' && !/\b(person|human|agent|representative|rep|operator|somebody|someone real|real (person|human)|live (agent|chat)|customer service|support team)\b/i.test(turn.text)) return false;
-    const words = turn.text.split(/\s+/).filter(Boolean).length;
-    const asks = /\?\s*$|^(what|what's|whats|how|when|where|which|who|why|is|are|can|could|do|does|show|list|give|send|tell|pay|change|update|add|remove|open|create|escalate|check|i (want|need|would like)|i'd like|please|pls|any)\b/i.test(turn.text.trim());
-    if (intent === pending.intent) {
-      // "now the top calls report for october as csv" while a report question is open: a new request of the same kind.
-      return !fits && words >= 3 && asks;
-    }
-    if (FREE_TEXT_SLOTS.has(pending.awaiting)) {
-      // A question ("what is the status of TT-103059?") is never the description or the reason asked for.
-      const question = /\?\s*$/.test(turn.text.trim()) && /^(what|what's|whats|how|when|where|which|who|why|is|are|can|could|do|does)\b/i.test(turn.text.trim());
-      if (question) return true;
-      // A problem described in answer to "what's the problem?" reads like an outage or a ticket: it is the answer.
-      if (pending.awaiting !== 'name' && PROBLEM_INTENTS.has(intent)) return false;
-      return !fits || (asks && confidence >= 0.6);
-    }
-    return !fits || (words >= 3 && confidence >= 0.8 && asks);
-  }
-
-  function resume(turn: Turn): Reply {
-    const { state } = turn;
-    if (!state.suspended) return staleButton();
-    state.pending = { ...state.suspended, offered: undefined };
-    state.suspended = undefined;
-    return { text: state.pending.question, quickReplies: state.pending.options };
-  }
-
-  function restart(turn: Turn): Reply {
-    const { state } = turn;
-    const focus = state.focusAccount;
-    Object.assign(state, {
-      pending: undefined,
-      suspended: undefined,
-      confirmation: undefined,
-      last: undefined,
-      lastTicket: undefined,
-      lastTickets: undefined,
-      lastProblem: undefined,
-      afterSignIn: undefined,
-      recentAccounts: focus ? [focus] : undefined,
-      misunderstandings: 0,
-      focusAccount: focus,
-    });
-    return { text: "Let's start over. What can I help you with?" };
-  }
-
   async function run(turn: Turn, intent: string, slots: Slots): Promise<Reply> {
     const handler = HANDLERS[intent];
     if (!handler) return misunderstood(turn);
@@ -444,135 +392,14 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     return offerBack(turn, reply);
   }
 
-  function cancel(turn: Turn): Reply {
-    const had = turn.state.confirmation ?? turn.state.pending;
-    turn.state.confirmation = undefined;
-    turn.state.pending = undefined;
-    if (had && turn.state.suspended) return offerBack(turn, { text: 'Cancelled — nothing was changed.' });
-    turn.state.suspended = undefined;
-    return { text: had ? 'Cancelled — nothing was changed. What else can I help you with?' : 'Okay. What else can I help you with?' };
-  }
-
-  /** After an interruption is dealt with, the question it interrupted is offered again ("Back to the new contact?"). */
-  function offerBack(turn: Turn, reply: Reply): Reply {
-    const { state } = turn;
-    if (!state.suspended || state.pending || state.confirmation) return reply;
-    if (state.suspended.offered) {
-      // Offered once already and not taken up: the person has moved on.
-      state.suspended = undefined;
-      return reply;
-    }
-    state.suspended.offered = true;
-    const label = INTENT_LABELS[state.suspended.intent] ?? 'what we were doing';
-    const back: ReplyAction = { label: `Back to ${label}`, value: 'resume' };
-    return { ...reply, text: `${reply.text}\n\nBack to ${label}?`, quickReplies: [...(reply.quickReplies ?? []), back] };
-  }
-
-  function clarify(turn: Turn): Reply {
-    const guesses = turn.understanding.ranking
-      .filter((r) => HANDLERS[r.intent] && !DIALOG_CONTROLS.has(r.intent) && r.intent !== 'out_of_scope')
-      .slice(0, 3);
-    turn.state.misunderstandings += 1;
-    if (turn.state.misunderstandings >= 2) return offerHuman();
-    return {
-      text: 'I want to be sure I get this right. Did you mean one of these?',
-      quickReplies: guesses.map((g) => ({ label: GUESS_LABELS[g.intent] ?? capitalise(g.intent.replace(/_/g, ' ')), value: `${INTENT_PREFIX}${g.intent}` })),
-    };
-  }
-
-  function misunderstood(turn: Turn, question?: string): Promise<Reply> | Reply {
-    turn.state.misunderstandings += 1;
-    if (turn.state.misunderstandings >= 2) return offerHuman();
-    if (question) return { text: `Sorry, I didn't get that. ${question}` };
-    return HANDLERS.out_of_scope?.(turn, {}) ?? { text: "Sorry, I can't help with that." };
-  }
-
-  function offerHuman(): Reply {
-    return {
-      text: "Sorry, I'm not getting this right. I can help with balances, invoices, payments, tickets, outages, services and reports, in English or French — or would you like to talk to a person?",
-      quickReplies: [
-        { label: 'Talk to a person', value: `${INTENT_PREFIX}human_agent`, style: 'primary' },
-        { label: 'Show what you can do', value: `${INTENT_PREFIX}help` },
-      ],
-    };
-  }
-
   return { handleMessage: (inbound, actor) => handleMessage(inbound, actor), resumeAfterSignIn };
-}
-
-/**
- * A change to the payment waiting for confirmation, said in words: another payment account, amount or date,
- * with nothing else asked for. The other details of the waiting payment are kept.
- */
-function amendment(turn: Turn, confirmation: PendingConfirmation): { intent: string; slots: Slots } | null {
-  if (confirmation.intent !== 'make_payment') return null;
-  const { intent, confidence } = turn.understanding;
-  if (confidence >= 0.75 && !['make_payment', 'payment_methods', 'out_of_scope'].includes(intent)) return null;
-  // "not the mastercard" names a card to refuse it.
-  const method = /\b(not|don'?t|never|other than|except|instead of)\b/i.test(turn.text) ? null : paymentMethodWords(turn.text);
-  const money = turn.understanding.entities.find((e) => e.type === 'money');
-  const date = turn.understanding.entities.find((e) => e.type === 'date');
-  if (!method && !money && !date) return null;
-  const params = confirmation.params;
-  const slots: Slots = {};
-  for (const key of ['account', 'amountCents', 'date', 'paymentMethodId', 'methodWords'] as const) if (params[key] !== undefined && params[key] !== null) slots[key] = params[key];
-  if (method) {
-    delete slots.paymentMethodId;
-    slots.methodWords = method;
-  }
-  if (money) delete slots.amountCents;
-  if (date) delete slots.date;
-  return { intent: 'make_payment', slots };
 }
 
 /** Slot and intent buttons never need the state version; only a confirmation does. */
 const NO_VERSION = { value: -1 };
 
-const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth'];
-const OPTION_STOP_WORDS = new Set(['the', 'one', 'use', 'with', 'from', 'pay', 'please', 'account', 'that', 'this', 'and', 'northwind', 'traders']);
-
-/** The value of the offered button the text names: by position ("the second one") or by a distinctive word of its label. */
-function optionNamed(text: string, options: readonly { label: string; value: string }[]): string | undefined {
-  if (options.length === 0 || text.split(/\s+/).length > 8) return undefined;
-  // "not the mastercard" names a button in order to refuse it.
-  if (/\b(not|no|don'?t|never|other than|except|instead of)\b/i.test(text)) return undefined;
-  const fold = (t: string) => t.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
-  const lower = fold(text);
-  const position = ORDINALS.findIndex((o) => new RegExp(`\\b${o}\\b`).test(lower));
-  if (position >= 0 && /\b(one|option|account|card|it)\b|^\s*(the\s+)?\w+\s*$/.test(lower)) return options[position]?.value;
-  const words = lower.match(/[\p{L}\p{N}]{3,}/gu)?.filter((w) => !OPTION_STOP_WORDS.has(w)) ?? [];
-  if (words.length === 0) return undefined;
-  const hits = options.filter((o) => {
-    const label = fold(o.label);
-    return words.some((w) => new RegExp(`(^|[^\\p{L}\\p{N}])${w}($|[^\\p{L}\\p{N}])`, 'u').test(label));
-  });
-  return hits.length === 1 ? hits[0]?.value : undefined;
-}
-
 function asksToSignIn(reply: Reply): boolean {
   return [...(reply.quickReplies ?? []), ...(reply.cards ?? []).flatMap((c) => c.actions ?? [])].some((a) => a.value === 'sign_in');
-}
-
-const GUESS_LABELS: Record<string, string> = {
-  balance: 'My balance',
-  invoice: 'An invoice',
-  invoice_history: 'Past invoices',
-  make_payment: 'Make a payment',
-  payment_history: 'Payment history',
-  tickets: 'My tickets',
-  ticket_create: 'Report a problem',
-  ticket_escalate: 'Escalate a ticket',
-  outages: 'Outages',
-  report: 'A report',
-  services: 'My services',
-  human_agent: 'Talk to a person',
-};
-
-const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-
-
-function staleButton(): Reply {
-  return { text: "That button is from an earlier question that's already closed. What would you like to do?" };
 }
 
 function parseSlotValue(raw: string): string | number | boolean {
@@ -585,110 +412,5 @@ function parseSlotValue(raw: string): string | number | boolean {
 function cleanText(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').trim().slice(0, MAX_TEXT_LENGTH);
-}
-
-async function focusZone(db: Kysely<Database>, accountNumber: string | undefined): Promise<string | undefined> {
-  if (!accountNumber) return undefined;
-  const row = await db.selectFrom('accounts').select('time_zone').where('number', '=', accountNumber).executeTakeFirst();
-  return row?.time_zone;
-}
-
-type ConversationRow = Awaited<ReturnType<typeof readConversation>> & object;
-
-function readConversation(db: Kysely<Database>, id: string) {
-  return db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-/** Loads the conversation, creating it on first message; someone else's conversation is refused. */
-async function loadConversation(
-  db: Kysely<Database>,
-  inbound: InboundMessage,
-  actor: Actor,
-  now: string,
-): Promise<{ kind: 'ok'; row: ConversationRow } | { kind: 'refused'; reply: Reply }> {
-  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(inbound.conversationId)) return { kind: 'refused', reply: { text: 'That conversation id is not valid.' } };
-  let row = await readConversation(db, inbound.conversationId);
-  const userId = actor.kind === 'customer' ? actor.userId : null;
-  const staffId = actor.kind === 'staff' ? actor.staffId : null;
-  if (!row) {
-    await db
-      .insertInto('conversations')
-      .values({
-        id: inbound.conversationId,
-        channel: inbound.channel,
-        external_ref: null,
-        portal_user_id: userId,
-        staff_id: staffId,
-        account_in_focus_id: null,
-        state: JSON.stringify({ misunderstandings: 0 }),
-        state_version: 0,
-        status: 'bot',
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
-    row = await readConversation(db, inbound.conversationId);
-    if (!row) throw new Error('conversation could not be created');
-  }
-  const ownedByOther = (row.portal_user_id !== null && row.portal_user_id !== userId) || (row.staff_id !== null && row.staff_id !== staffId);
-  if (ownedByOther) return { kind: 'refused', reply: { text: 'This conversation belongs to someone else. Please start a new one.' } };
-  if (row.portal_user_id === null && row.staff_id === null && (userId !== null || staffId !== null)) {
-    // An anonymous conversation becomes the signed-in person's; of the old state only the question that
-    // needed the sign-in is carried over, to be answered now.
-    const waiting = parseState(row.state).afterSignIn;
-    const fresh = JSON.stringify({ misunderstandings: 0, ...(waiting ? { afterSignIn: waiting } : {}) });
-    await db.updateTable('conversations').set({ portal_user_id: userId, staff_id: staffId, state: fresh, updated_at: now }).where('id', '=', row.id).execute();
-    row = { ...row, portal_user_id: userId, staff_id: staffId, state: fresh };
-  }
-  return { kind: 'ok', row };
-}
-
-/** Saves the state if nobody else changed it since it was read; false when another turn got there first. */
-async function saveState(db: Kysely<Database>, id: string, state: DialogState, version: { value: number }): Promise<boolean> {
-  const focus = state.focusAccount
-    ? await db.selectFrom('accounts').select('id').where('number', '=', state.focusAccount).executeTakeFirst()
-    : undefined;
-  const result = await db
-    .updateTable('conversations')
-    .set({ state: JSON.stringify(state), state_version: version.value + 1, account_in_focus_id: focus?.id ?? null, updated_at: new Date().toISOString() })
-    .where('id', '=', id)
-    .where('state_version', '=', version.value)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) return false;
-  version.value += 1;
-  return true;
-}
-
-async function storeMessage(
-  db: Kysely<Database>,
-  conversationId: string,
-  direction: 'in' | 'out',
-  author: 'user' | 'bot',
-  text: string,
-  payload: string | null,
-  now: Date,
-): Promise<void> {
-  // The sequence number is the next after the highest; the unique index turns a race into a retry.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const last = await db
-      .selectFrom('messages')
-      .select((eb) => eb.fn.max<number>('seq').as('seq'))
-      .where('conversation_id', '=', conversationId)
-      .executeTakeFirst();
-    try {
-      await db
-        .insertInto('messages')
-        .values({ conversation_id: conversationId, seq: Number(last?.seq ?? 0) + 1, direction, author, text, payload, created_at: now.toISOString() })
-        .execute();
-      return;
-    } catch (error) {
-      if (attempt === 4) throw error;
-    }
-  }
-}
-
-function withoutFileContents(reply: Reply): unknown {
-  return { ...reply, files: reply.files?.map((f) => ({ filename: f.filename, mediaType: f.mediaType, bytes: f.content.length })) };
 }
 

@@ -1,0 +1,112 @@
+// Where a conversation lives: its row (owner, dialog state with an optimistic version), its messages in
+// order, and the time zone of the account in focus. The engine reads and writes conversations only through here.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Actor } from '../domain/actor.js';
+import { type DialogState, parseState } from './dialog/state.js';
+import type { InboundMessage, Reply } from './reply.js';
+
+export async function focusZone(db: Kysely<Database>, accountNumber: string | undefined): Promise<string | undefined> {
+  if (!accountNumber) return undefined;
+  const row = await db.selectFrom('accounts').select('time_zone').where('number', '=', accountNumber).executeTakeFirst();
+  return row?.time_zone;
+}
+
+type ConversationRow = Awaited<ReturnType<typeof readConversation>> & object;
+
+export function readConversation(db: Kysely<Database>, id: string) {
+  return db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Loads the conversation, creating it on first message; someone else's conversation is refused. */
+export async function loadConversation(
+  db: Kysely<Database>,
+  inbound: InboundMessage,
+  actor: Actor,
+  now: string,
+): Promise<{ kind: 'ok'; row: ConversationRow } | { kind: 'refused'; reply: Reply }> {
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(inbound.conversationId)) return { kind: 'refused', reply: { text: 'That conversation id is not valid.' } };
+  let row = await readConversation(db, inbound.conversationId);
+  const userId = actor.kind === 'customer' ? actor.userId : null;
+  const staffId = actor.kind === 'staff' ? actor.staffId : null;
+  if (!row) {
+    await db
+      .insertInto('conversations')
+      .values({
+        id: inbound.conversationId,
+        channel: inbound.channel,
+        external_ref: null,
+        portal_user_id: userId,
+        staff_id: staffId,
+        account_in_focus_id: null,
+        state: JSON.stringify({ misunderstandings: 0 }),
+        state_version: 0,
+        status: 'bot',
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    row = await readConversation(db, inbound.conversationId);
+    if (!row) throw new Error('conversation could not be created');
+  }
+  const ownedByOther = (row.portal_user_id !== null && row.portal_user_id !== userId) || (row.staff_id !== null && row.staff_id !== staffId);
+  if (ownedByOther) return { kind: 'refused', reply: { text: 'This conversation belongs to someone else. Please start a new one.' } };
+  if (row.portal_user_id === null && row.staff_id === null && (userId !== null || staffId !== null)) {
+    // An anonymous conversation becomes the signed-in person's; of the old state only the question that
+    // needed the sign-in is carried over, to be answered now.
+    const waiting = parseState(row.state).afterSignIn;
+    const fresh = JSON.stringify({ misunderstandings: 0, ...(waiting ? { afterSignIn: waiting } : {}) });
+    await db.updateTable('conversations').set({ portal_user_id: userId, staff_id: staffId, state: fresh, updated_at: now }).where('id', '=', row.id).execute();
+    row = { ...row, portal_user_id: userId, staff_id: staffId, state: fresh };
+  }
+  return { kind: 'ok', row };
+}
+
+/** Saves the state if nobody else changed it since it was read; false when another turn got there first. */
+export async function saveState(db: Kysely<Database>, id: string, state: DialogState, version: { value: number }): Promise<boolean> {
+  const focus = state.focusAccount
+    ? await db.selectFrom('accounts').select('id').where('number', '=', state.focusAccount).executeTakeFirst()
+    : undefined;
+  const result = await db
+    .updateTable('conversations')
+    .set({ state: JSON.stringify(state), state_version: version.value + 1, account_in_focus_id: focus?.id ?? null, updated_at: new Date().toISOString() })
+    .where('id', '=', id)
+    .where('state_version', '=', version.value)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) return false;
+  version.value += 1;
+  return true;
+}
+
+export async function storeMessage(
+  db: Kysely<Database>,
+  conversationId: string,
+  direction: 'in' | 'out',
+  author: 'user' | 'bot',
+  text: string,
+  payload: string | null,
+  now: Date,
+): Promise<void> {
+  // The sequence number is the next after the highest; the unique index turns a race into a retry.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const last = await db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.max<number>('seq').as('seq'))
+      .where('conversation_id', '=', conversationId)
+      .executeTakeFirst();
+    try {
+      await db
+        .insertInto('messages')
+        .values({ conversation_id: conversationId, seq: Number(last?.seq ?? 0) + 1, direction, author, text, payload, created_at: now.toISOString() })
+        .execute();
+      return;
+    } catch (error) {
+      if (attempt === 4) throw error;
+    }
+  }
+}
+
+export function withoutFileContents(reply: Reply): unknown {
+  return { ...reply, files: reply.files?.map((f) => ({ filename: f.filename, mediaType: f.mediaType, bytes: f.content.length })) };
+}
