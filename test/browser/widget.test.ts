@@ -226,7 +226,9 @@ describe('the chat widget in a browser', () => {
       await box.fill('any planned maintenance?');
       await box.press('Enter');
       await other.locator('[data-support-chat] .log .msg.out').first().waitFor();
-      expect(await other.evaluate(() => (globalThis as unknown as { SupportChat: { transport: string } }).SupportChat.transport)).toBe('sse');
+      // The stream goes live when its first event arrives, which on a busy machine can be after the reply.
+      await other.waitForFunction(() => (globalThis as unknown as { SupportChat: { transport: string } }).SupportChat.transport === 'sse', undefined, { timeout: 20_000 });
+      await other.locator('[data-support-chat] .log .msg.out').filter({ hasText: /maintenance/i }).first().waitFor();
       await other.screenshot({ path: join(ARTIFACTS, '10-desktop-event-stream.png') });
     } finally {
       await desktop.close();
