@@ -18,7 +18,43 @@ export interface Config {
   readonly webChat: WebChatConfig;
   /** The Slack app; null (Slack routes off) unless both the signing secret and the bot token are set. */
   readonly slack: SlackConfig | null;
+  /** Abuse limits per client, socket and handoff; null when RATE_LIMITS=off (a loopback load benchmark). */
+  readonly limits: AbuseLimits | null;
 }
+
+/** Limits that hold against one client flooding the service, counted in the database across instances. */
+export interface AbuseLimits {
+  /**
+   * The header a trusted reverse proxy sets to the client's address (e.g. x-forwarded-for,
+   * cf-connecting-ip); its last value is taken. Null: the connection's own address, headers ignored.
+   */
+  readonly trustedProxyHeader: string | null;
+  /** Chat sessions one client address may start per hour. */
+  readonly clientSessionsPerHour: number;
+  /** Sign-in attempts (PIN or portal token) from one client address per hour, whatever the session. */
+  readonly clientSignInsPerHour: number;
+  /** Chat messages from one client address per minute, across all its sessions. */
+  readonly clientMessagesPerMinute: number;
+  /** Open WebSockets and event streams per chat session… */
+  readonly socketsPerSession: number;
+  /** …and per client address (per instance: a socket lives on one). */
+  readonly socketsPerClient: number;
+  /** New requests for a person per conversation per hour. */
+  readonly handoffsPerConversationPerHour: number;
+  /** New requests for a person from visitors who have not signed in, per client address per hour. */
+  readonly anonymousHandoffsPerClientPerHour: number;
+}
+
+export const DEFAULT_ABUSE_LIMITS: AbuseLimits = {
+  trustedProxyHeader: null,
+  clientSessionsPerHour: 300,
+  clientSignInsPerHour: 30,
+  clientMessagesPerMinute: 120,
+  socketsPerSession: 5,
+  socketsPerClient: 100,
+  handoffsPerConversationPerHour: 3,
+  anonymousHandoffsPerClientPerHour: 5,
+};
 
 export interface SlackConfig {
   readonly signingSecret: string;
@@ -103,6 +139,19 @@ const EnvSchema = z.object({
   WEBCHAT_FILE_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
   WEBCHAT_RATE_LIMIT_MESSAGES: wholeNumber(1, 10_000).default(20),
   WEBCHAT_RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 3600).default(10),
+  RATE_LIMITS: z.enum(['on', 'off'], { error: (issue) => `must be on or off, ${seen(issue.input)}` }).default('on'),
+  TRUSTED_PROXY_HEADER: z
+    .string()
+    .refine((v) => /^[A-Za-z0-9-]{1,64}$/.test(v), { error: (issue) => `must be a header name like x-forwarded-for, ${seen(issue.input)}` })
+    .transform((v) => v.toLowerCase())
+    .optional(),
+  CLIENT_SESSIONS_PER_HOUR: wholeNumber(1, 1_000_000).default(DEFAULT_ABUSE_LIMITS.clientSessionsPerHour),
+  CLIENT_SIGN_INS_PER_HOUR: wholeNumber(1, 1_000_000).default(DEFAULT_ABUSE_LIMITS.clientSignInsPerHour),
+  CLIENT_MESSAGES_PER_MINUTE: wholeNumber(1, 1_000_000).default(DEFAULT_ABUSE_LIMITS.clientMessagesPerMinute),
+  SOCKETS_PER_SESSION: wholeNumber(1, 1000).default(DEFAULT_ABUSE_LIMITS.socketsPerSession),
+  SOCKETS_PER_CLIENT: wholeNumber(1, 1_000_000).default(DEFAULT_ABUSE_LIMITS.socketsPerClient),
+  HANDOFFS_PER_CONVERSATION_PER_HOUR: wholeNumber(1, 1000).default(DEFAULT_ABUSE_LIMITS.handoffsPerConversationPerHour),
+  ANONYMOUS_HANDOFFS_PER_CLIENT_PER_HOUR: wholeNumber(1, 1_000_000).default(DEFAULT_ABUSE_LIMITS.anonymousHandoffsPerClientPerHour),
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_BOT_TOKEN: z
     .string()
@@ -153,6 +202,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       'PORTAL_SESSION_SECRET: is required when NODE_ENV=production (at least 32 characters)',
     );
   }
+  if (values.NODE_ENV === 'production' && values.RATE_LIMITS === 'off') {
+    // Off is for a load benchmark on loopback; a production service without limits is open to any flood.
+    throw new AppError('config_invalid', 'RATE_LIMITS: cannot be off when NODE_ENV=production');
+  }
   if (Boolean(values.SLACK_SIGNING_SECRET) !== Boolean(values.SLACK_BOT_TOKEN)) {
     const missing = values.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET';
     throw new AppError(
@@ -187,5 +240,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
             apiUrl: values.SLACK_API_URL ?? DEFAULT_SLACK_API_URL,
           }
         : null,
+    limits:
+      values.RATE_LIMITS === 'off'
+        ? null
+        : {
+            trustedProxyHeader: values.TRUSTED_PROXY_HEADER ?? null,
+            clientSessionsPerHour: values.CLIENT_SESSIONS_PER_HOUR,
+            clientSignInsPerHour: values.CLIENT_SIGN_INS_PER_HOUR,
+            clientMessagesPerMinute: values.CLIENT_MESSAGES_PER_MINUTE,
+            socketsPerSession: values.SOCKETS_PER_SESSION,
+            socketsPerClient: values.SOCKETS_PER_CLIENT,
+            handoffsPerConversationPerHour: values.HANDOFFS_PER_CONVERSATION_PER_HOUR,
+            anonymousHandoffsPerClientPerHour: values.ANONYMOUS_HANDOFFS_PER_CLIENT_PER_HOUR,
+          },
   };
 }

@@ -2,9 +2,10 @@
 // createApp around them. Shared by the Node root and the tests that start a real server.
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { Hono } from 'hono';
-import type { Config } from '../../src/config.js';
+import { type Config, DEFAULT_ABUSE_LIMITS } from '../../src/config.js';
 import {
   createConversationEngine,
   createProductUnderstanding,
@@ -38,7 +39,8 @@ export interface NodeService {
 export interface NodeServiceOptions {
   readonly handle: DatabaseHandle;
   readonly logger: Logger;
-  readonly config: Pick<Config, 'webChat'> & { readonly slack?: Config['slack'] };
+  /** `limits` undefined: the defaults; null: every abuse limit off (RATE_LIMITS=off). */
+  readonly config: Pick<Config, 'webChat'> & { readonly slack?: Config['slack']; readonly limits?: Config['limits'] };
   readonly demoIdentities?: readonly DemoIdentityListing[];
   /** Tests share one loaded model between servers. */
   readonly nlu?: LanguageUnderstanding;
@@ -50,10 +52,17 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
   const { handle, logger } = options;
   const settings = options.config.webChat;
   const ctx = createDomainContext(handle, options.now);
+  const limits = options.config.limits === undefined ? DEFAULT_ABUSE_LIMITS : options.config.limits;
+  if (!limits) logger.warn('RATE_LIMITS=off: no abuse limits apply (for a load benchmark on loopback only)');
   const engine = createConversationEngine({
     ctx,
     nlu: options.nlu ?? createProductUnderstanding(),
-    services: createChatServices(),
+    services: {
+      ...createChatServices(),
+      ...(limits
+        ? { handoffLimits: { perConversationPerHour: limits.handoffsPerConversationPerHour, anonymousPerClientPerHour: limits.anonymousHandoffsPerClientPerHour } }
+        : {}),
+    },
   });
   let portalSecret = settings.portalSessionSecret;
   if (!portalSecret) {
@@ -74,6 +83,8 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     fileUrlMinutes: settings.fileUrlMinutes,
     ...(settings.fileRetentionDays !== undefined ? { fileRetentionDays: settings.fileRetentionDays } : {}),
     rateLimit: { messages: settings.rateLimitMessages, windowSeconds: settings.rateLimitWindowSeconds },
+    limits,
+    connectionAddress: (c) => getConnInfo(c).remote.address,
     widgetScript: readWidgetScript(),
     renderTranscriptPdf,
     // The upgrade helper needs the finished app, which needs the web chat: it is looked up per request.

@@ -26,6 +26,7 @@ import type { DomainContext } from '../../src/domain/context.js';
 import { listHandoffQueue } from '../../src/domain/handoff/index.js';
 import { loadActorForChannelIdentity } from '../../src/domain/identity/index.js';
 import { listPublicOutages } from '../../src/domain/outages/index.js';
+import { markOnce } from '../../src/domain/rate-limits.js';
 import type { Outcome } from '../../src/domain/result.js';
 import {
   createTicket,
@@ -106,7 +107,13 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     // A 429 is waited out (Retry-After) by the client; other failures are retried a few times.
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 },
   };
-  const receiver = new HonoReceiver({ signingSecret: options.signingSecret, logger, nowMs: options.nowMs ?? Date.now });
+  const receiver = new HonoReceiver({
+    signingSecret: options.signingSecret,
+    logger,
+    nowMs: options.nowMs ?? Date.now,
+    // Kept a little past the signature's 5-minute window, in the database so every instance sees it.
+    firstTime: (key) => markOnce(ctx, key, 6 * 60),
+  });
 
   // One workspace, one bot token. The bot's own ids (Bolt's ignore-self) come from auth.test, looked up in
   // the background: a request never waits on it, so an unreachable Web API cannot hold up an ack (the

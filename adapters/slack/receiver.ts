@@ -2,6 +2,7 @@
 // POST /slack/events (events, slash commands, interactivity and options on one URL) — no second server.
 // It verifies the signature, answers url_verification and ssl_check itself, hands everything else to Bolt
 // and responds as soon as a listener calls ack(); the listener's slower work goes on after the response.
+import { createHash } from 'node:crypto';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../http/logger.js';
 import { verifySlackRequest } from './verify.js';
@@ -16,6 +17,11 @@ export interface HonoReceiverOptions {
   readonly logger: Logger;
   /** Wall clock for the signature window. */
   readonly nowMs: () => number;
+  /**
+   * Whether a signed request is seen for the first time (the key is a hash of its signature). A slash
+   * command or an interaction replayed within the signature's 5 minutes is answered 200 and not run again.
+   */
+  readonly firstTime?: (requestKey: string) => Promise<boolean>;
 }
 
 export class HonoReceiver implements Receiver {
@@ -73,6 +79,15 @@ export class HonoReceiver implements Receiver {
       return badRequest('Missing event id.');
     }
     if (!this.app) return new Response(null, { status: 503 });
+    // Slack never resends a command or an interaction (events, which it does retry, carry an event id
+    // Bolt dedupes); the same signed one again is someone replaying a captured request.
+    if (this.options.firstTime && parsed.type !== 'event_callback') {
+      const key = createHash('sha256').update(request.headers.get('x-slack-signature') ?? '').digest('base64url');
+      if (!(await this.options.firstTime(`slack-request:${key}`))) {
+        logger.warn('slack: a replayed request was ignored');
+        return new Response(null, { status: 200 });
+      }
+    }
 
     let respond!: (response: Response) => void;
     const answered = new Promise<Response>((resolve) => {
@@ -148,7 +163,12 @@ type SlackBody = Record<string, unknown> & {
   ssl_check?: unknown;
 };
 
-/** Bolt's body: the JSON of an event, the JSON `payload` field of an interaction, or a slash command's form fields. */
+/**
+ * Bolt's body: the JSON of an event, the JSON `payload` field of an interaction, or a slash command's form
+ * fields. Parsed only once the signature is checked (over the raw bytes), and every string in it loses its
+ * control characters here, at the edge: PostgreSQL refuses U+0000 in text where SQLite keeps it, and no
+ * listener (command text, button values, view inputs, ids) should see them on either engine.
+ */
 function parseBody(raw: string, contentType: string): SlackBody | string {
   const type = contentType.split(';')[0]?.trim().toLowerCase();
   if (type === 'application/x-www-form-urlencoded') {
@@ -159,7 +179,9 @@ function parseBody(raw: string, contentType: string): SlackBody | string {
       return isObject(parsed) && typeof parsed.type === 'string' ? parsed : 'Malformed interaction payload.';
     }
     if (form.get('ssl_check')) return { ssl_check: '1' };
-    if (form.get('command')) return Object.fromEntries(form);
+    if (form.get('command')) {
+      return Object.fromEntries([...form].map(([key, value]) => [withoutControlCharacters(key), withoutControlCharacters(value)]));
+    }
     return 'Unknown form request.';
   }
   const parsed = parseJson(raw);
@@ -180,10 +202,16 @@ function isObject(value: unknown): value is SlackBody {
 
 function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text, (_key, value: unknown) => (typeof value === 'string' ? withoutControlCharacters(value) : value));
   } catch {
     return null;
   }
+}
+
+/** Text without control characters (tabs and line breaks kept). */
+function withoutControlCharacters(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
 }
 
 export function badRequest(message: string): Response {

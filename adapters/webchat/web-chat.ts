@@ -16,7 +16,10 @@ import type { Actor } from '../../src/domain/actor.js';
 import { ANONYMOUS } from '../../src/domain/actor.js';
 import type { DomainContext } from '../../src/domain/context.js';
 import { loadCustomerActor, loadPinActor, loadPortalUserActor, verifyAccountPin } from '../../src/domain/identity/index.js';
+import { type Allowance, type AllowanceOutcome, takeAllowances } from '../../src/domain/rate-limits.js';
 import { CHAT_TEXT_BY_CODE, type ErrorCode } from '../../src/errors.js';
+import { type AbuseLimits, DEFAULT_ABUSE_LIMITS } from '../../src/config.js';
+import { type ConnectionAddress, clientAddressOf } from '../http/client-address.js';
 import { createHub, type Hub, type WireEvent } from './hub.js';
 import {
   appendMessage,
@@ -32,7 +35,6 @@ import {
 } from './messages.js';
 import { webChatComponents, webChatOpenApiPaths } from './openapi.js';
 import { verifyPortalSessionToken } from './portal-token.js';
-import { createRateLimiter } from './rate-limit.js';
 import { type ChatSession, createSessionStore, type SessionIdentity } from './sessions.js';
 import { renderTranscriptText, type TranscriptLine, transcriptLines } from './transcript.js';
 
@@ -63,7 +65,12 @@ export interface WebChatOptions {
   readonly fileUrlMinutes?: number;
   /** Files sent in chats are deleted this many days after they were sent. Default 30. */
   readonly fileRetentionDays?: number;
+  /** Messages (and sign-in attempts) per session in a window; applies while `limits` is on. */
   readonly rateLimit?: { readonly messages: number; readonly windowSeconds: number };
+  /** Per-client, per-socket and handoff limits; undefined: the defaults; null: every limit off (load benchmarks). */
+  readonly limits?: AbuseLimits | null;
+  /** The address of a request's connection (the runtime's conninfo), for per-client limits. */
+  readonly connectionAddress?: ConnectionAddress;
   /** Lays a transcript out as a PDF (transcript-pdf.ts on Node); without it only text transcripts are offered. */
   readonly renderTranscriptPdf?: (lines: readonly TranscriptLine[]) => Promise<Uint8Array>;
   /** The widget's JavaScript, served at /widget.js. */
@@ -133,7 +140,9 @@ export function createWebChat(options: WebChatOptions): WebChat {
   );
   const links: FileLinks = { secret: options.fileUrlSecret, ttlMs: (options.fileUrlMinutes ?? 15) * 60_000, now };
   const limit = options.rateLimit ?? { messages: 20, windowSeconds: 10 };
-  const limiter = createRateLimiter({ limit: limit.messages, windowMs: limit.windowSeconds * 1000, now: () => now().getTime() });
+  const limits = options.limits === undefined ? DEFAULT_ABUSE_LIMITS : options.limits;
+  /** Open sockets and event streams, per session and per client address, in this process. */
+  const openStreams = { bySession: new Map<string, number>(), byClient: new Map<string, number>() };
   const allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => o.replace(/\/$/, '')));
   const hub: Hub = createHub({
     load: (conversationId, after) => readMessages(db, links, conversationId, after),
@@ -147,6 +156,43 @@ export function createWebChat(options: WebChatOptions): WebChat {
 
   function fail(c: Context, status: ErrorStatus, code: ErrorCode, message: string, headers?: Record<string, string>) {
     return c.json({ error: { code, message } }, status, headers);
+  }
+
+  function clientOf(c: Context): string {
+    return clientAddressOf(c, { trustedProxyHeader: limits?.trustedProxyHeader ?? null, connectionAddress: options.connectionAddress });
+  }
+
+  /** Counts an event against the allowances, all of them off when limits are. */
+  async function allow(allowances: readonly Allowance[]): Promise<AllowanceOutcome> {
+    if (!limits) return { ok: true };
+    return takeAllowances(ctx, allowances);
+  }
+
+  function tooMany(c: Context, outcome: { retryAfterSeconds: number }, message: string) {
+    return fail(c, 429, 'rate_limited', message, { 'Retry-After': String(outcome.retryAfterSeconds) });
+  }
+
+  /** Takes a place for a socket or stream; false when the session or the client already has its share open. */
+  function openStream(sessionId: string | null, client: string): 'ok' | 'session_full' | 'client_full' {
+    if (limits) {
+      if ((openStreams.byClient.get(client) ?? 0) >= limits.socketsPerClient) return 'client_full';
+      if (sessionId && (openStreams.bySession.get(sessionId) ?? 0) >= limits.socketsPerSession) return 'session_full';
+    }
+    openStreams.byClient.set(client, (openStreams.byClient.get(client) ?? 0) + 1);
+    if (sessionId) openStreams.bySession.set(sessionId, (openStreams.bySession.get(sessionId) ?? 0) + 1);
+    return 'ok';
+  }
+
+  function closeStream(sessionId: string | null, client: string): void {
+    for (const [map, key] of [
+      [openStreams.byClient, client],
+      [openStreams.bySession, sessionId],
+    ] as const) {
+      if (key === null) continue;
+      const left = (map.get(key) ?? 1) - 1;
+      if (left <= 0) map.delete(key);
+      else map.set(key, left);
+    }
   }
 
   /** The service's own origin (the same host, whichever scheme a proxy terminates), or one allowed. */
@@ -285,7 +331,7 @@ export function createWebChat(options: WebChatOptions): WebChat {
   type TurnRefusal = { kind: 'refused'; status: ErrorStatus; code: ErrorCode; message: string; retryAfterMs?: number };
 
   /** Checks a message against the size and flood limits before it reaches the engine. */
-  function admit(signed: Signed, input: TurnInput): TurnRefusal | null {
+  async function admit(signed: Signed, input: TurnInput, client: string): Promise<TurnRefusal | null> {
     if (input.text !== undefined) {
       const bytes = Buffer.byteLength(input.text, 'utf8');
       if (bytes > MAX_MESSAGE_BYTES) {
@@ -297,20 +343,26 @@ export function createWebChat(options: WebChatOptions): WebChat {
         };
       }
     }
-    const taken = limiter.take(signed.session.id);
+    const taken = await allow([
+      { key: `messages:session:${signed.session.id}`, limit: limit.messages, windowSeconds: limit.windowSeconds },
+      { key: `messages:client:${client}`, limit: limits?.clientMessagesPerMinute ?? 0, windowSeconds: 60 },
+    ]);
     if (!taken.ok) {
+      const fromSession = taken.key.startsWith('messages:session:');
       return {
         kind: 'refused',
         status: 429,
         code: 'rate_limited',
-        message: `You're sending messages faster than I can answer (at most ${limit.messages} every ${limit.windowSeconds} seconds). Please wait a moment.`,
-        retryAfterMs: taken.retryAfterMs,
+        message: fromSession
+          ? `You're sending messages faster than I can answer (at most ${limit.messages} every ${limit.windowSeconds} seconds). Please wait a moment.`
+          : `Too many messages are coming from your network right now. Please wait ${taken.retryAfterSeconds} seconds and try again.`,
+        retryAfterMs: taken.retryAfterSeconds * 1000,
       };
     }
     return null;
   }
 
-  async function converse(signed: Signed, input: TurnInput): Promise<{ kind: 'ok'; messages: WireMessage[]; notice?: string }> {
+  async function converse(signed: Signed, input: TurnInput, client: string): Promise<{ kind: 'ok'; messages: WireMessage[]; notice?: string }> {
     const conversationId = signed.session.conversationId;
     working.set(conversationId, (working.get(conversationId) ?? 0) + 1);
     if (working.get(conversationId) === 1) hub.typing(conversationId, true);
@@ -318,7 +370,7 @@ export function createWebChat(options: WebChatOptions): WebChat {
       return await serially(conversationId, async () => {
         const before = await lastSeq(db, conversationId);
         const reply = await engine.handleMessage(
-          { channel: 'web', conversationId, text: input.text, action: input.action, timeZone: validTimeZone(input.timeZone) },
+          { channel: 'web', conversationId, text: input.text, action: input.action, timeZone: validTimeZone(input.timeZone), client },
           signed.actor,
         );
         if (reply.files?.length) {
@@ -366,7 +418,6 @@ export function createWebChat(options: WebChatOptions): WebChat {
     const keep = before.identity === 'anonymous' || sameIdentity(before, who);
     const conversationId = keep ? signed.session.conversationId : `web-${randomUUID()}`;
     const rotated = await sessions.rotate(signed.session, conversationId, who);
-    limiter.forget(signed.session.id);
     hub.endSession(signed.session.id, 4001, 'session token replaced at sign-in');
     await ensureConversation(conversationId, actor);
     await appendMessage(db, conversationId, { author: 'system', text: await welcomeText(actor), payload: { event: 'signed_in', quickReplies: WELCOME_OPTIONS } }, now());
@@ -470,6 +521,13 @@ export function createWebChat(options: WebChatOptions): WebChat {
       }
       return c.json(await signIn(existing, checked.actor), 200);
     }
+    // Only a new session counts: the widget asks again on every page with the one it has.
+    const client = clientOf(c);
+    const started = await allow([{ key: `sessions:client:${client}`, limit: limits?.clientSessionsPerHour ?? 0, windowSeconds: 3600 }]);
+    if (!started.ok) {
+      const minutes = Math.ceil(started.retryAfterSeconds / 60);
+      return tooMany(c, started, `Too many chats have been started from your network in the last hour. Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    }
     let actor: Actor = ANONYMOUS;
     let notice: string | undefined;
     if (body.portalToken) {
@@ -491,9 +549,15 @@ export function createWebChat(options: WebChatOptions): WebChat {
     if (signed instanceof Response) return signed;
     const body = await readJson(c, SignInBody);
     if (body instanceof Response) return body;
-    const taken = limiter.take(signed.session.id);
+    const taken = await allow([
+      { key: `sign-in:session:${signed.session.id}`, limit: limit.messages, windowSeconds: limit.windowSeconds },
+      { key: `sign-in:client:${clientOf(c)}`, limit: limits?.clientSignInsPerHour ?? 0, windowSeconds: 3600 },
+    ]);
     if (!taken.ok) {
-      return fail(c, 429, 'rate_limited', 'Too many attempts from this chat. Please wait a moment.', { 'Retry-After': String(Math.ceil(taken.retryAfterMs / 1000)) });
+      const message = taken.key.startsWith('sign-in:session:')
+        ? 'Too many attempts from this chat. Please wait a moment.'
+        : `Too many sign-in attempts have come from your network. Please try again in ${Math.ceil(taken.retryAfterSeconds / 60)} minutes, or sign in to the portal.`;
+      return tooMany(c, taken, message);
     }
     const checked = await checkCredentials(body);
     if (checked.kind !== 'ok') return fail(c, checked.status, checked.code, checked.message);
@@ -522,13 +586,14 @@ export function createWebChat(options: WebChatOptions): WebChat {
     if (signed instanceof Response) return signed;
     const body = await readJson(c, MessageBody);
     if (body instanceof Response) return body;
-    const refused = admit(signed, body);
+    const client = clientOf(c);
+    const refused = await admit(signed, body, client);
     if (refused) {
       const headers = refused.retryAfterMs ? { 'Retry-After': String(Math.ceil(refused.retryAfterMs / 1000)) } : undefined;
       return fail(c, refused.status, refused.code, refused.message, headers);
     }
     try {
-      const result = await converse(signed, body);
+      const result = await converse(signed, body, client);
       return c.json({ messages: result.messages, ...(result.notice ? { notice: result.notice } : {}) }, 200);
     } catch (error) {
       logger?.error({ err: error }, 'web chat: the turn failed');
@@ -541,7 +606,22 @@ export function createWebChat(options: WebChatOptions): WebChat {
     if (signed instanceof Response) return signed;
     const after = seqParam(c.req.header('last-event-id') ?? c.req.query('after'));
     if (after === null) return fail(c, 400, 'bad_request', 'after (or Last-Event-ID) must be a whole number (the last seq you have).');
-    const view = await sessionView(signed.token, signed.session, signed.actor);
+    const client = clientOf(c);
+    const place = openStream(signed.session.id, client);
+    if (place !== 'ok') {
+      const message =
+        place === 'session_full'
+          ? 'This chat is already open in too many windows. Close one, or reload this page.'
+          : 'Too many chat connections are open from your network. Please close some and try again.';
+      return tooMany(c, { retryAfterSeconds: 30 }, message);
+    }
+    let view: Awaited<ReturnType<typeof sessionView>>;
+    try {
+      view = await sessionView(signed.token, signed.session, signed.actor);
+    } catch (error) {
+      closeStream(signed.session.id, client);
+      throw error;
+    }
     const { token: _token, ...ready } = view;
     return streamSSE(c, async (stream) => {
       let finish = () => {};
@@ -565,6 +645,7 @@ export function createWebChat(options: WebChatOptions): WebChat {
       await finished;
       clearInterval(keepAlive);
       unsubscribe();
+      closeStream(signed.session.id, client);
     });
   });
 
@@ -579,7 +660,12 @@ export function createWebChat(options: WebChatOptions): WebChat {
       logger?.warn({ origin: c.req.header('origin') ?? null }, 'web chat: WebSocket refused for its Origin');
       return fail(c, 403, 'forbidden', 'This page is not allowed to open the chat.');
     }
-    return options.upgradeWebSocket(c, socketEvents());
+    // A session's share is checked at hello, when the socket says which session it is.
+    const client = clientOf(c);
+    if (limits && (openStreams.byClient.get(client) ?? 0) >= limits.socketsPerClient) {
+      return tooMany(c, { retryAfterSeconds: 30 }, 'Too many chat connections are open from your network. Please close some and try again.');
+    }
+    return options.upgradeWebSocket(c, socketEvents(client));
   });
 
   app.get('/chat/files/:id', async (c) => {
@@ -632,7 +718,8 @@ export function createWebChat(options: WebChatOptions): WebChat {
 
   // ---- the socket --------------------------------------------------------------------------------
 
-  function socketEvents(): WSEvents {
+  function socketEvents(client: string): WSEvents {
+    let counted: { sessionId: string | null } | undefined;
     let token: string | undefined;
     let sessionId: string | undefined;
     let unsubscribe: (() => void) | undefined;
@@ -643,10 +730,15 @@ export function createWebChat(options: WebChatOptions): WebChat {
     const send = (ws: WSContext, event: WireEvent | { type: 'pong' }) => {
       if (!closed && ws.readyState === 1) ws.send(JSON.stringify(event));
     };
+    const release = () => {
+      if (counted) closeStream(counted.sessionId, client);
+      counted = undefined;
+    };
     const close = (ws: WSContext, code: number, reason: string) => {
       if (closed) return;
       closed = true;
       unsubscribe?.();
+      release();
       ws.close(code, reason);
     };
 
@@ -675,6 +767,14 @@ export function createWebChat(options: WebChatOptions): WebChat {
           return close(ws, 4001, 'no such session');
         }
         clearTimeout(helloTimer);
+        // The socket counted for its client at open; now it counts for its session too.
+        release();
+        const place = openStream(signed.session.id, client);
+        if (place !== 'ok') {
+          send(ws, { type: 'error', code: 'rate_limited', message: 'This chat is already open in too many windows. Close one, or reload this page.' });
+          return close(ws, 4029, place === 'session_full' ? 'too many sockets for this session' : 'too many sockets from this client');
+        }
+        counted = { sessionId: signed.session.id };
         token = frame.token;
         sessionId = signed.session.id;
         const { token: _token, ...ready } = await sessionView(signed.token, signed.session, signed.actor);
@@ -695,10 +795,10 @@ export function createWebChat(options: WebChatOptions): WebChat {
         return close(ws, 4001, 'session ended');
       }
       const input: TurnInput = frame.type === 'message' ? { text: frame.text, timeZone: frame.timeZone } : { action: frame.value, timeZone: frame.timeZone };
-      const refused = admit(signed, input);
+      const refused = await admit(signed, input, client);
       if (refused) return send(ws, { type: 'error', code: refused.code, message: refused.message, ...(refused.retryAfterMs ? { retryAfterMs: refused.retryAfterMs } : {}) });
       // The turn runs beside later frames (a ping, another message), which the engine queues in order.
-      void converse(signed, input)
+      void converse(signed, input, client)
         .then((result) => {
           if (result.notice) send(ws, { type: 'error', code: 'refused', message: result.notice });
         })
@@ -710,6 +810,11 @@ export function createWebChat(options: WebChatOptions): WebChat {
 
     return {
       onOpen(_event, ws) {
+        if (openStream(null, client) !== 'ok') {
+          send(ws, { type: 'error', code: 'rate_limited', message: 'Too many chat connections are open from your network. Please close some and try again.' });
+          return close(ws, 4029, 'too many sockets from this client');
+        }
+        counted = { sessionId: null };
         helloTimer = setTimeout(() => close(ws, 4000, 'no hello'), options.helloTimeoutMs ?? 10_000);
       },
       onMessage(event, ws) {
@@ -724,6 +829,7 @@ export function createWebChat(options: WebChatOptions): WebChat {
         closed = true;
         clearTimeout(helloTimer);
         unsubscribe?.();
+        release();
       },
     };
   }

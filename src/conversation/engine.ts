@@ -129,6 +129,7 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
       channel: inbound.channel,
       understanding,
       timeZone,
+      ...(inbound.client ? { client: inbound.client } : {}),
     };
     let reply: Reply;
     if (redaction.kinds.length > 0 && !/\p{L}{3,}.*\p{L}{3,}.*\p{L}{3,}/u.test(masked)) {

@@ -14,6 +14,8 @@ export interface InboundMessage {
   readonly messageId?: string;
   /** The person's IANA time zone, when the channel knows it. */
   readonly timeZone?: string;
+  /** Where the message came from (a client network address as the channel saw it), for abuse limits. */
+  readonly client?: string;
 }
 
 export interface ReplyField {

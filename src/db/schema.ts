@@ -480,6 +480,14 @@ export interface HandoffsTable {
 export type ChatSessionIdentity = 'anonymous' | 'portal' | 'pin';
 
 /** A web chat session: a bearer token (stored only as its SHA-256) bound to one conversation. */
+/** Abuse-limit counters: events per key in a fixed window, and one-time marks (window_start '-'). */
+export interface RateLimitsTable {
+  key: string;
+  window_start: string;
+  count: number;
+  expires_at: string;
+}
+
 export interface ChatSessionsTable {
   /** SHA-256 of the token, base64url. */
   id: string;
@@ -626,6 +634,7 @@ export interface Database {
   custom_reports: CustomReportsTable;
   idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -688,4 +697,5 @@ export const TABLES_IN_DEPENDENCY_ORDER: readonly (keyof Database)[] = [
   'custom_reports',
   'idempotency_keys',
   'audit_log',
+  'rate_limits',
 ];

@@ -235,6 +235,37 @@ describe('the chat widget in a browser', () => {
     }
   }, 30_000);
 
+  it('says calmly when too many chats were started from the network, and starts once it may', async () => {
+    const desktop = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+    try {
+      const other = await desktop.newPage();
+      // Not watched: the browser itself logs the 429 as a failed resource, which is the point here.
+      let refused = 0;
+      await other.route(/\/chat\/sessions$/, async (route) => {
+        if (refused++ > 0) return route.continue();
+        await route.fulfill({
+          status: 429,
+          headers: { 'Content-Type': 'application/json', 'Retry-After': '2' },
+          body: JSON.stringify({ error: { code: 'rate_limited', message: 'Too many chats have been started from your network in the last hour. Please try again in 1 minute.' } }),
+        });
+      });
+      await other.goto(base);
+      await other.getByRole('button', { name: 'Chat with us' }).click();
+      const status = other.locator('[data-support-chat] .status');
+      await status.filter({ hasText: 'Too many chats have been started from your network' }).waitFor();
+      await other.screenshot({ path: join(ARTIFACTS, '11-desktop-too-many-chats.png') });
+      // After the Retry-After, the widget asks again by itself and the chat works.
+      await other.waitForFunction(() => (globalThis as unknown as { SupportChat: { transport: string } }).SupportChat.transport !== 'none', undefined, { timeout: 20_000 });
+      const box = other.getByRole('textbox', { name: 'Type your message' });
+      await box.fill('hi');
+      await box.press('Enter');
+      await other.locator('[data-support-chat] .log .msg.out').filter({ hasText: /help/i }).first().waitFor();
+      expect(refused).toBeGreaterThanOrEqual(2);
+    } finally {
+      await desktop.close();
+    }
+  }, 40_000);
+
   it('shows a typing indicator while the assistant works', async () => {
     const desktop = await browser.newContext({ viewport: { width: 1024, height: 700 } });
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { DEFAULT_ABUSE_LIMITS, parseConfig } from '../../src/config.js';
 import { AppError } from '../../src/errors.js';
 
 function problemWith(env: Record<string, string>): AppError {
@@ -33,6 +33,16 @@ describe('parseConfig', () => {
         rateLimitWindowSeconds: 10,
       },
       slack: null,
+      limits: {
+        trustedProxyHeader: null,
+        clientSessionsPerHour: 300,
+        clientSignInsPerHour: 30,
+        clientMessagesPerMinute: 120,
+        socketsPerSession: 5,
+        socketsPerClient: 100,
+        handoffsPerConversationPerHour: 3,
+        anonymousHandoffsPerClientPerHour: 5,
+      },
     });
   });
 
@@ -55,6 +65,15 @@ describe('parseConfig', () => {
         WEBCHAT_FILE_RETENTION_DAYS: '7',
         WEBCHAT_RATE_LIMIT_MESSAGES: '8',
         WEBCHAT_RATE_LIMIT_WINDOW_SECONDS: '4',
+        RATE_LIMITS: 'on',
+        TRUSTED_PROXY_HEADER: 'X-Forwarded-For',
+        CLIENT_SESSIONS_PER_HOUR: '50',
+        CLIENT_SIGN_INS_PER_HOUR: '6',
+        CLIENT_MESSAGES_PER_MINUTE: '70',
+        SOCKETS_PER_SESSION: '2',
+        SOCKETS_PER_CLIENT: '40',
+        HANDOFFS_PER_CONVERSATION_PER_HOUR: '1',
+        ANONYMOUS_HANDOFFS_PER_CLIENT_PER_HOUR: '2',
         SLACK_SIGNING_SECRET: 'slack-signing-secret',
         SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
         SLACK_API_URL: 'http://127.0.0.1:9999/api/',
@@ -78,7 +97,26 @@ describe('parseConfig', () => {
         rateLimitWindowSeconds: 4,
       },
       slack: { signingSecret: 'slack-signing-secret', botToken: 'xoxb-1-2-abc', apiUrl: 'http://127.0.0.1:9999/api/' },
+      limits: {
+        trustedProxyHeader: 'x-forwarded-for',
+        clientSessionsPerHour: 50,
+        clientSignInsPerHour: 6,
+        clientMessagesPerMinute: 70,
+        socketsPerSession: 2,
+        socketsPerClient: 40,
+        handoffsPerConversationPerHour: 1,
+        anonymousHandoffsPerClientPerHour: 2,
+      },
     });
+  });
+
+  it('turns every abuse limit off together with RATE_LIMITS=off, but never in production', () => {
+    expect(parseConfig({}).limits).toEqual(DEFAULT_ABUSE_LIMITS);
+    expect(parseConfig({ RATE_LIMITS: 'off' }).limits).toBeNull();
+    expect(parseConfig({ RATE_LIMITS: 'off', NODE_ENV: 'test' }).limits).toBeNull();
+    expect(() => parseConfig({ RATE_LIMITS: 'off', NODE_ENV: 'production', PORTAL_SESSION_SECRET: 'p'.repeat(32) })).toThrow(
+      'RATE_LIMITS: cannot be off when NODE_ENV=production',
+    );
   });
 
   it('turns Slack on only with both its secret and its token', () => {
@@ -115,6 +153,12 @@ describe('parseConfig', () => {
     [{ WEBCHAT_ALLOWED_ORIGINS: 'portal.example.com' }, 'WEBCHAT_ALLOWED_ORIGINS: '],
     [{ WEBCHAT_SESSION_IDLE_MINUTES: '0' }, 'WEBCHAT_SESSION_IDLE_MINUTES: must be a whole number from 1 to 1440'],
     [{ WEBCHAT_RATE_LIMIT_MESSAGES: 'lots' }, 'WEBCHAT_RATE_LIMIT_MESSAGES: '],
+    [{ RATE_LIMITS: 'false' }, 'RATE_LIMITS: must be on or off, got "false"'],
+    [{ TRUSTED_PROXY_HEADER: 'x forwarded for' }, 'TRUSTED_PROXY_HEADER: must be a header name'],
+    [{ CLIENT_SESSIONS_PER_HOUR: '0' }, 'CLIENT_SESSIONS_PER_HOUR: must be a whole number'],
+    [{ CLIENT_MESSAGES_PER_MINUTE: 'many' }, 'CLIENT_MESSAGES_PER_MINUTE: '],
+    [{ SOCKETS_PER_SESSION: '-1' }, 'SOCKETS_PER_SESSION: '],
+    [{ ANONYMOUS_HANDOFFS_PER_CLIENT_PER_HOUR: '1.5' }, 'ANONYMOUS_HANDOFFS_PER_CLIENT_PER_HOUR: '],
   ])('refuses %j in one line naming the variable', (env, expected) => {
     const error = problemWith(env);
     expect(error.code).toBe('config_invalid');

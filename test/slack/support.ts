@@ -263,6 +263,10 @@ export function dm(text: string, user = STAFF_USER) {
   });
 }
 
+/** Slack gives every invocation its own trigger id (and every press its own action_ts). */
+let triggerCounter = 0;
+const nextTrigger = () => `${++triggerCounter}.2.3`;
+
 /** A slash command's form fields. */
 export function slashCommand(slackUrl: string, text: string, user = STAFF_USER, command = '/support') {
   return {
@@ -278,7 +282,7 @@ export function slashCommand(slackUrl: string, text: string, user = STAFF_USER, 
     api_app_id: 'A0TEST',
     is_enterprise_install: 'false',
     response_url: `${slackUrl}/hooks/commands/T0DEMO/1/abc`,
-    trigger_id: '1.2.3',
+    trigger_id: nextTrigger(),
   };
 }
 
@@ -302,7 +306,7 @@ export function blockActions(
       channel_id: channel,
       is_ephemeral: where.ephemeral ?? false,
     },
-    trigger_id: '1.2.3',
+    trigger_id: nextTrigger(),
     team: { id: TEAM, domain: 'demo' },
     channel: { id: channel, name: 'directmessage' },
     message: { type: 'message', ts: '1700000001.000100', text: 'x' },
@@ -314,7 +318,7 @@ export function blockActions(
         text: { type: 'plain_text', text: button.text.text },
         value: button.value,
         type: 'button',
-        action_ts: '1700000002.000300',
+        action_ts: `1700000002.${String(triggerCounter).padStart(6, '0')}`,
       },
     ],
   };

@@ -153,12 +153,13 @@ describe.each(ENGINES)('Slack modals, shortcut, App Home and progress (%s)', (en
     expect(escalate?.value).toBe('TT-104233');
 
     world.slack.calls = [];
-    const pressed = await world.sendPayload(blockActions(world.slack.url, escalate as NonNullable<typeof escalate>));
+    const press = blockActions(world.slack.url, escalate as NonNullable<typeof escalate>);
+    const pressed = await world.sendPayload(press);
     expect(pressed.status).toBe(200);
     await world.settled();
     const modal = openedView();
     expect(modal?.callback_id).toBe('escalate_ticket');
-    expect(world.slack.posts('views.open')[0]?.body.trigger_id).toBe('1.2.3');
+    expect(world.slack.posts('views.open')[0]?.body.trigger_id).toBe(press.trigger_id);
     const priorityOptions = (modal?.blocks.find((b) => b.block_id === 'priority')?.element?.options ?? []) as {
       value: string;
     }[];

@@ -22,7 +22,8 @@ export interface ChatWorld {
   drop: () => Promise<void>;
   /** The clock every service of this world reads; tests move it. */
   clock: { now: Date };
-  service(overrides?: Partial<Config['webChat']>, demoIdentities?: DemoIdentityListing[]): NodeService;
+  /** `limits`: the abuse limits (undefined: the defaults; null: off). */
+  service(overrides?: Partial<Config['webChat']>, demoIdentities?: DemoIdentityListing[], limits?: Config['limits']): NodeService;
 }
 
 export async function createChatWorld(engine: Engine): Promise<ChatWorld> {
@@ -38,7 +39,7 @@ export async function createChatWorld(engine: Engine): Promise<ChatWorld> {
       for (const s of services) s.close();
       await drop();
     },
-    service(overrides = {}, demoIdentities = []) {
+    service(overrides = {}, demoIdentities = [], limits = undefined) {
       const service = createNodeService({
         handle,
         demoIdentities,
@@ -55,6 +56,7 @@ export async function createChatWorld(engine: Engine): Promise<ChatWorld> {
             rateLimitWindowSeconds: 10,
             ...overrides,
           },
+          ...(limits !== undefined ? { limits } : {}),
         },
         nlu,
         now: () => clock.now,

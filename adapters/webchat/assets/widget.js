@@ -300,8 +300,15 @@ textarea{flex:1;resize:none;border:1px solid #aab6c3;border-radius:8px;padding:8
 
   function start() {
     if (!state.started) {
-      state.started = startSession().catch(() => {
+      state.started = startSession().catch((error) => {
         state.started = null;
+        if (error?.retryAfterSeconds) {
+          // Limited (too many chats from this network): say so, and try again when the server says to.
+          setStatus(error.message);
+          clearTimeout(state.reconnectTimer);
+          state.reconnectTimer = setTimeout(start, error.retryAfterSeconds * 1000);
+          return;
+        }
         setStatus(t('reconnecting'));
         scheduleReconnect();
       });
@@ -316,6 +323,11 @@ textarea{flex:1;resize:none;border:1px solid #aab6c3;border-radius:8px;padding:8
     setStatus(t('connecting'));
     const body = data.portalToken ? { portalToken: data.portalToken } : {};
     const result = await api('/chat/sessions', { method: 'POST', body: JSON.stringify(body) });
+    if (result.status === 429) {
+      const limited = new Error(result.body?.error?.message || t('error'));
+      limited.retryAfterSeconds = Math.max(1, Number(result.response.headers.get('retry-after')) || 60);
+      throw limited;
+    }
     if (!result.ok) throw new Error(`session ${result.status}`);
     if (hadToken && result.status === 201) {
       // The stored session had ended: this is a new conversation.

@@ -25,6 +25,14 @@ export interface ConversationServices {
   renderInvoicePdf?: (ctx: DomainContext, actor: Actor, invoiceNumber: string) => Promise<ReplyFile | null>;
   /** Runs a report for chat: a short table card and/or a file, or a refusal in words. */
   runChatReport?: (ctx: DomainContext, actor: Actor, request: ChatReportRequest) => Promise<ChatReportResult>;
+  /** How many new requests for a person may be made; absent: no limit (limits off). */
+  handoffLimits?: HandoffLimits;
+}
+
+export interface HandoffLimits {
+  readonly perConversationPerHour: number;
+  /** For visitors who have not signed in, per client address. */
+  readonly anonymousPerClientPerHour: number;
 }
 
 export interface ChatReportRequest {
@@ -58,6 +66,8 @@ export interface Turn {
   readonly channel: Channel;
   readonly understanding: Understanding;
   readonly timeZone: string;
+  /** The sender's client address when the channel knows it (InboundMessage.client). */
+  readonly client?: string;
 }
 
 export type Handler = (turn: Turn, slots: Slots) => Promise<Reply>;

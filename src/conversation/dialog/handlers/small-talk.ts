@@ -1,4 +1,5 @@
 // Greetings, help, user guides, handing over to a person, and what the assistant says when it can't help.
+import { requestHandoff } from '../../../domain/handoff/request.js';
 import type { Reply, ReplyAction } from '../../reply.js';
 import type { Slots } from '../state.js';
 import { INTENT_PREFIX, type Turn } from '../turn.js';
@@ -71,21 +72,26 @@ export async function outOfScope(turn: Turn): Promise<Reply> {
 }
 
 export async function humanAgent(turn: Turn, _slots: Slots): Promise<Reply> {
-  if (turn.actor.kind === 'staff') return { text: 'You are staff: I can’t hand you to a support agent, but the care team channel can help.' };
-  const now = turn.ctx.now().toISOString();
-  const open = await turn.ctx.db
-    .selectFrom('handoffs')
-    .select('id')
-    .where('conversation_id', '=', turn.conversationId)
-    .where('status', 'in', ['waiting', 'active'])
-    .executeTakeFirst();
-  if (!open) {
-    await turn.ctx.db
-      .insertInto('handoffs')
-      .values({ conversation_id: turn.conversationId, reason: turn.original.slice(0, 500) || 'asked for a person', status: 'waiting', agent_staff_id: null, requested_at: now, accepted_at: null, returned_at: null })
-      .execute();
-    await turn.ctx.db.updateTable('conversations').set({ status: 'handoff_waiting', updated_at: now }).where('id', '=', turn.conversationId).execute();
-  }
+  const outcome = await requestHandoff(turn.ctx, turn.actor, {
+    conversationId: turn.conversationId,
+    reason: turn.original,
+    ...(turn.client ? { client: turn.client } : {}),
+    ...(turn.services.handoffLimits
+      ? { limits: { perConversationPerHour: turn.services.handoffLimits.perConversationPerHour, anonymousPerClientPerHour: turn.services.handoffLimits.anonymousPerClientPerHour } }
+      : {}),
+  });
+  if (outcome.kind === 'staff') return { text: 'You are staff: I can’t hand you to a support agent, but the care team channel can help.' };
   turn.state.misunderstandings = 0;
+  if (outcome.kind === 'limited') {
+    const minutes = Math.max(1, Math.ceil(outcome.retryAfterSeconds / 60));
+    const signIn = turn.actor.kind === 'anonymous' ? ' Signing in to the portal first also helps: the agent then sees your account.' : '';
+    return {
+      text: `I can't queue another request for a person right now: too many have come from here in the last hour. Please try again in about ${minutes} minute${minutes === 1 ? '' : 's'}.${signIn} In the meantime I can still help with billing, tickets, outages and reports.`,
+      quickReplies: STARTERS,
+    };
+  }
+  if (outcome.kind === 'already_queued') {
+    return { text: "You're already in line for a support agent; they'll see what we've discussed so far. Please stay here.", handoff: { status: 'waiting' } };
+  }
   return { text: "I've asked a support agent to join this conversation. They'll see what we've discussed so far; please stay here.", handoff: { status: 'waiting' } };
 }
