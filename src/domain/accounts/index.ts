@@ -164,6 +164,7 @@ export async function getAccountHierarchy(
 }
 
 export interface AccessibleAccount extends AccountRef {
+  /** Null for a root account, and when the parent is outside the actor's scope. */
   parentNumber: string | null;
   favorite: boolean;
   isDefault: boolean;
@@ -181,7 +182,7 @@ export async function listAccessibleAccounts(
   const rows = await ctx.db
     .selectFrom('accounts as a')
     .leftJoin('accounts as p', 'p.id', 'a.parent_id')
-    .select(['a.id', 'a.number', 'a.name', 'a.status', 'p.number as parent_number'])
+    .select(['a.id', 'a.number', 'a.name', 'a.status', 'a.parent_id', 'p.number as parent_number'])
     .where('a.id', 'in', ids)
     .orderBy('a.number')
     .execute();
@@ -209,7 +210,7 @@ export async function listAccessibleAccounts(
       number: r.number,
       name: r.name,
       status: r.status,
-      parentNumber: r.parent_number,
+      parentNumber: r.parent_id !== null && actor.accountIds.has(r.parent_id) ? r.parent_number : null,
       favorite: favorites.has(r.id),
       isDefault: r.id === defaultId,
     })),

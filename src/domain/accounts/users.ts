@@ -4,7 +4,7 @@ import type { Permission, PortalUserRole, PortalUserStatus } from '../../db/sche
 import type { Actor, CustomerActor } from '../actor.js';
 import { authorizeAccount, type Capability, can } from '../authorization.js';
 import type { DomainContext } from '../context.js';
-import { parsePermissions } from '../identity/index.js';
+import { parsePermissions, scopedAccountIds } from '../identity/index.js';
 import { conflict, type Conflict, type Denied, forbidden, invalid, type Invalid, notFound, type Ok, ok, signInRequired } from '../result.js';
 import { cleanText, isValidEmail } from '../validation.js';
 import { writeAudited } from '../write.js';
@@ -216,8 +216,9 @@ export async function removeUser(
 /**
  * Whether the actor may use a capability at all, and if not, which administrators of their own organisation
  * can (at most three), so a refusal can point somewhere useful. Checked before a conversation asks its first
- * question, not at the final confirmation. Only admins are named: they can act on every account of the
- * organisation, and they are the ones who grant permissions.
+ * question, not at the final confirmation. Only admins are named, they grant permissions, and only those whose
+ * scope covers every account of the actor's: they can do it for the actor, and nobody outside the actor's
+ * scope (an admin of another branch) is named.
  */
 export async function checkCapability(
   ctx: DomainContext,
@@ -230,14 +231,19 @@ export async function checkCapability(
   if (actor.kind !== 'customer' || actor.userId === null) return { kind: 'refused', who: [] };
   const admins = await ctx.db
     .selectFrom('portal_users')
-    .select(['name', 'email'])
+    .select(['id', 'name', 'email'])
     .where('organisation_id', '=', actor.organisationId)
     .where('role', '=', 'admin')
     .where('status', '=', 'active')
     .where('removed_at', 'is', null)
     .where('id', '!=', actor.userId)
     .orderBy('email')
-    .limit(3)
     .execute();
-  return { kind: 'refused', who: admins };
+  const who: { name: string; email: string }[] = [];
+  for (const admin of admins) {
+    if (who.length === 3) break;
+    const theirs = await scopedAccountIds(ctx.db, admin.id);
+    if ([...actor.accountIds].every((id) => theirs.has(id))) who.push({ name: admin.name, email: admin.email });
+  }
+  return { kind: 'refused', who };
 }

@@ -176,12 +176,17 @@ export async function scheduleReport(
       return row.id;
     },
   );
-  const [summary] = await schedulesOf(ctx, owner, id);
+  const [summary] = await schedulesOf(ctx, actor, owner, id);
   return ok(summary as ScheduledReportSummary);
 }
 
+/**
+ * The owner's schedules on accounts still in the actor's scope: one left on an account the owner no longer
+ * sees (their access was narrowed) is not shown, nor can it be deleted, and it no longer runs.
+ */
 async function schedulesOf(
   ctx: DomainContext,
+  actor: Actor,
   owner: { portal_user_id: number | null; staff_id: number | null },
   id?: number,
 ): Promise<ScheduledReportSummary[]> {
@@ -207,6 +212,7 @@ async function schedulesOf(
       ? q.where('s.portal_user_id', '=', owner.portal_user_id)
       : q.where('s.staff_id', '=', owner.staff_id as number);
   if (id !== undefined) q = q.where('s.id', '=', id);
+  if (actor.kind === 'customer') q = q.where('s.account_id', 'in', actor.accountIds.size ? [...actor.accountIds] : [-1]);
   const rows = await q.orderBy('s.id').execute();
   const customTitles = new Map<string, string>();
   const customIds = rows
@@ -244,7 +250,7 @@ export async function listScheduledReports(
 ): Promise<Ok<ScheduledReportSummary[]> | Denied> {
   const owner = ownerColumns(actor);
   if ('kind' in owner) return owner;
-  return ok(await schedulesOf(ctx, owner));
+  return ok(await schedulesOf(ctx, actor, owner));
 }
 
 /** Deletes one of the actor's schedules; anyone else's is not_found. */
@@ -255,7 +261,7 @@ export async function deleteScheduledReport(
 ): Promise<Ok<ScheduledReportSummary> | Denied> {
   const owner = ownerColumns(actor);
   if ('kind' in owner) return owner;
-  const [existing] = Number.isInteger(input.id) ? await schedulesOf(ctx, owner, input.id) : [];
+  const [existing] = Number.isInteger(input.id) ? await schedulesOf(ctx, actor, owner, input.id) : [];
   if (!existing) return notFound(`scheduled report ${input.id}`);
   const account = await ctx.db
     .selectFrom('accounts')

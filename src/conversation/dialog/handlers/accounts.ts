@@ -180,8 +180,9 @@ export async function users(turn: Turn, slots: Slots): Promise<Reply> {
   const email = emailIn(turn.original);
   const removing = slots.removing === true || /\b(remove|delete|deactivate|revoke|supprimer)\b/i.test(turn.text);
   const adding = !removing && (slots.adding === true || /\b(add|invite|new|create|ajouter|inviter)\b/i.test(turn.text));
-  // Listing portal users is managing them too: only admins see who has access to what.
-  const refused = await refusedBeforeAsking(turn, 'users.manage');
+  // Adding or removing is refused before the first question. A list is left to listUsers, which answers
+  // anyone but an admin exactly as for an account they cannot see, naming nobody.
+  const refused = removing || adding ? await refusedBeforeAsking(turn, 'users.manage') : null;
   if (refused) return refused;
   return withAccount(turn, 'users', slots, async (accountNumber) => {
     if (removing) {
