@@ -50,6 +50,8 @@ export const HANDLERS: Record<string, Handler> = {
   human_agent: humanAgent,
   out_of_scope: outOfScope,
 };
+// Button values name intents ("intent:…"): no inherited key (__proto__, constructor, toString) passes for a handler.
+Object.setPrototypeOf(HANDLERS, null);
 
 /** Carries out a confirmed write; `key` is the confirmation's idempotency key. */
 export type Executor = (turn: Turn, params: Slots, key: string) => Promise<Reply>;
