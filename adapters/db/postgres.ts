@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { BulkValue, DatabaseHandle } from '../../src/db/handle.js';
 import type { Database } from '../../src/db/schema.js';
 import { AppError, redactUrl } from '../../src/errors.js';
+import { textGuard } from './text-guard.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -31,7 +32,7 @@ export async function openPostgres(url: string): Promise<DatabaseHandle> {
     const reason = error instanceof Error ? error.message : String(error);
     throw new AppError('database_unreachable', `cannot reach PostgreSQL at ${redactUrl(url)}: ${reason}`);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [textGuard()] });
 
   return {
     db,

@@ -6,6 +6,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { BulkValue, DatabaseHandle } from '../../src/db/handle.js';
 import type { RowArray, RowReader } from '../../src/db/row-reader.js';
 import type { Database } from '../../src/db/schema.js';
+import { textGuard } from './text-guard.js';
 
 /** Opens (creating if needed) an SQLite database file, or an in-memory one for ':memory:'. */
 export function openSqlite(path: string): DatabaseHandle {
@@ -15,7 +16,7 @@ export function openSqlite(path: string): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [textGuard()] });
 
   return {
     db,

@@ -39,6 +39,10 @@ export function verifyPortalSessionToken(secret: string, token: string, now: Dat
   if (typeof email !== 'string' || email.length === 0 || email.length > 320 || typeof exp !== 'number' || !Number.isFinite(exp)) {
     return { kind: 'invalid', reason: 'malformed' };
   }
+  // No email holds a control character: refused rather than stripped, so a signed "a@b\u0000" never
+  // becomes someone's "a@b" (and a NUL never reaches PostgreSQL, which refuses it in text).
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(email)) return { kind: 'invalid', reason: 'malformed' };
   const nowSeconds = now.getTime() / 1000;
   if (exp <= nowSeconds) return { kind: 'invalid', reason: 'expired' };
   if (exp > nowSeconds + PORTAL_TOKEN_MAX_LIFETIME_SECONDS) return { kind: 'invalid', reason: 'too_long_lived' };
