@@ -23,16 +23,15 @@ import type { Reply, ReplyFile } from '../../src/conversation/reply.js';
 import { searchAccounts } from '../../src/domain/accounts/index.js';
 import type { StaffActor } from '../../src/domain/actor.js';
 import type { DomainContext } from '../../src/domain/context.js';
-import { listHandoffQueue } from '../../src/domain/handoff/index.js';
 import { loadActorForChannelIdentity } from '../../src/domain/identity/index.js';
-import { listPublicOutages } from '../../src/domain/outages/index.js';
 import { markOnce } from '../../src/domain/rate-limits.js';
 import type { Outcome } from '../../src/domain/result.js';
+import { claimChannelEvent, getStaffDashboard } from '../../src/domain/staff/index.js';
 import {
   createTicket,
   escalateTicket,
+  escalationBlocked,
   getTicket,
-  listTickets,
   type TicketDetail,
 } from '../../src/domain/tickets/index.js';
 import { DEFAULT_SLACK_API_URL } from '../../src/config.js';
@@ -154,31 +153,6 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     if (!team || !user || !idPart(team) || !idPart(user)) return null;
     const actor = await loadActorForChannelIdentity(ctx, 'slack', team, user);
     return actor?.kind === 'staff' ? actor : null;
-  }
-
-  /** Records an event id; false when it was seen before (a retry, or a duplicate delivery). */
-  async function firstDelivery(eventId: string): Promise<boolean> {
-    const result = await ctx.db
-      .insertInto('idempotency_keys')
-      .values({ scope: 'slack-event', key: eventId, result: '{}', created_at: ctx.now().toISOString() })
-      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-      .executeTakeFirst();
-    const first = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
-    if (first) await forgetOldEvents();
-    return first;
-  }
-
-  // Slack stops retrying an event within minutes; its id is kept a day, then forgotten (checked hourly at most).
-  let lastForgotten = 0;
-  async function forgetOldEvents(): Promise<void> {
-    const now = ctx.now().getTime();
-    if (now - lastForgotten < 3_600_000) return;
-    lastForgotten = now;
-    await ctx.db
-      .deleteFrom('idempotency_keys')
-      .where('scope', '=', 'slack-event')
-      .where('created_at', '<', new Date(now - 86_400_000).toISOString())
-      .execute();
   }
 
   async function converse(
@@ -344,7 +318,7 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     if (
       envelope.type === 'event_callback' &&
       typeof envelope.event_id === 'string' &&
-      !(await firstDelivery(envelope.event_id))
+      !(await claimChannelEvent(ctx, 'slack', envelope.event_id))
     )
       return;
     await next();
@@ -409,17 +383,8 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       await client.views.publish({ user_id: user, view: strangerHomeView(REFUSAL) as unknown as View });
       return;
     }
-    const [tickets, outages, handoffs] = await Promise.all([
-      listTickets(ctx, actor, { openOnly: true, minPriority: 'high', limit: 500 }),
-      listPublicOutages(ctx, actor),
-      listHandoffQueue(ctx, actor),
-    ]);
-    const view = homeView({
-      staff: { email: actor.email, role: actor.role },
-      tickets: tickets.kind === 'ok' ? tickets.value : [],
-      outages: outages.value,
-      handoffs: handoffs.kind === 'ok' ? handoffs.value : [],
-    });
+    const dashboard = await getStaffDashboard(ctx, actor);
+    const view = dashboard.kind === 'ok' ? homeView(dashboard.value) : strangerHomeView(outcomeMessage(dashboard));
     await client.views.publish({ user_id: user, view: view as unknown as View });
   }
 
@@ -503,7 +468,8 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       if (found.kind !== 'ok')
         return tell(client, body, `I can't find ticket ${truncate(action.value ?? '', 20)}.`, respond);
       const ticket = found.value;
-      if (ticket.status === 'resolved' || ticket.status === 'closed') {
+      const blocked = escalationBlocked(ticket);
+      if (blocked === 'closed') {
         return tell(
           client,
           body,
@@ -511,7 +477,7 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
           respond,
         );
       }
-      if (ticket.priority === 'critical')
+      if (blocked === 'highest')
         return tell(client, body, `Ticket ${ticket.number} is already at critical priority.`, respond);
       const conversationId = body.container?.type === 'message' ? conversationIdFromBlockId(action.block_id) : null;
       await client.views.open({

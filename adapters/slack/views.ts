@@ -2,7 +2,7 @@
 // reason), a one-line notice modal, and each staff member's App Home tab. Every text is cut to Slack's limits.
 import type { HandoffView } from '../../src/domain/handoff/index.js';
 import type { OutageView } from '../../src/domain/outages/index.js';
-import type { TicketSummary } from '../../src/domain/tickets/index.js';
+import { canEscalate, PRIORITIES, prioritiesAbove, type TicketSummary } from '../../src/domain/tickets/index.js';
 import type { TicketPriority } from '../../src/db/schema.js';
 import { escapeMrkdwn, OPEN_ESCALATE_ACTION, truncate } from './block-kit.js';
 
@@ -17,13 +17,7 @@ export const TICKET_SHORTCUT = 'open_ticket_from_message';
 /** Slack's limits for views: modal titles 24 characters, 100 blocks, private_metadata 3,000. */
 const VIEW_LIMITS = { title: 24, blocks: 100, metadata: 3000, input: 3000 } as const;
 
-const PRIORITY_LABELS: Record<TicketPriority, string> = {
-  low: 'Low',
-  medium: 'Medium',
-  high: 'High',
-  critical: 'Critical',
-};
-const PRIORITIES: readonly TicketPriority[] = ['low', 'medium', 'high', 'critical'];
+const priorityLabel = (p: TicketPriority): string => p.charAt(0).toUpperCase() + p.slice(1);
 
 type Json = Record<string, unknown>;
 
@@ -65,8 +59,7 @@ export function escalateModal(
   ticket: { number: string; title: string; priority: TicketPriority },
   metadata: ModalMetadata,
 ): Json {
-  const higher = PRIORITIES.slice(PRIORITIES.indexOf(ticket.priority) + 1);
-  const options = higher.map((p) => option(PRIORITY_LABELS[p], p));
+  const options = prioritiesAbove(ticket.priority).map((p) => option(priorityLabel(p), p));
   return {
     type: 'modal',
     callback_id: ESCALATE_VIEW,
@@ -105,7 +98,7 @@ export function escalateModal(
 
 /** The new-ticket form; prefilled from a message when opened by the "Open a ticket from this message" shortcut. */
 export function createTicketModal(prefill: { title?: string; description?: string }, metadata: ModalMetadata): Json {
-  const priorities = PRIORITIES.map((p) => option(PRIORITY_LABELS[p], p));
+  const priorities = PRIORITIES.map((p) => option(priorityLabel(p), p));
   const contacts = [option('Phone', 'phone'), option('Email', 'email'), option('Chat', 'chat')];
   const title = prefill.title ? truncate(prefill.title, 120) : undefined;
   const description = prefill.description ? truncate(prefill.description, VIEW_LIMITS.input) : undefined;
@@ -222,7 +215,7 @@ export function homeView(content: HomeContent): Json {
       `*${t.number}* · ${t.priority} · ${t.status.replace(/_/g, ' ')} · account ${t.accountNumber}\n${escapeMrkdwn(truncate(t.title, 200))}`,
     );
     blocks.push(
-      t.priority === 'critical'
+      !canEscalate(t)
         ? { type: 'section', text }
         : {
             type: 'section',

@@ -13,5 +13,6 @@ export * from './payments/index.js';
 export * from './rate-limits.js';
 export * from './result.js';
 export * from './services/index.js';
+export * from './staff/index.js';
 export * from './tickets/index.js';
 export { hashSecret, verifySecret } from './secrets.js';

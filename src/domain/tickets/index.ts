@@ -14,9 +14,9 @@ import type { DomainContext } from '../context.js';
 import { withIdempotency } from '../idempotency.js';
 import { conflict, type Denied, invalid, notFound, type Ok, ok, type Outcome } from '../result.js';
 import { cleanText } from '../validation.js';
+import { escalationBlocked, escalationTarget, isPriority, OPEN_STATUSES, prioritiesFrom } from './priorities.js';
 
-export const PRIORITIES: readonly TicketPriority[] = ['low', 'medium', 'high', 'critical'];
-export const OPEN_STATUSES: readonly TicketStatus[] = ['open', 'in_progress', 'pending_customer'];
+export * from './priorities.js';
 /** Shown to whoever opens a ticket, before they confirm. */
 export const TICKET_CHARGES_NOTICE =
   'If the problem turns out to be on your side of the network (your equipment or wiring), a service charge may apply.';
@@ -103,7 +103,7 @@ export async function listTickets(
   if (input.openOnly) query = query.where('tickets.status', 'in', [...OPEN_STATUSES]);
   if (input.priority) query = query.where('tickets.priority', '=', input.priority);
   if (input.minPriority)
-    query = query.where('tickets.priority', 'in', PRIORITIES.slice(Math.max(PRIORITIES.indexOf(input.minPriority), 0)));
+    query = query.where('tickets.priority', 'in', prioritiesFrom(input.minPriority));
   const rows = await query
     .orderBy('tickets.created_at', 'desc')
     .orderBy('tickets.id', 'desc')
@@ -221,7 +221,7 @@ export async function createTicket(
     return invalid('preferredContact', 'How should we reach you: email, phone or chat?');
   }
   const priority = input.priority ?? 'medium';
-  if (!PRIORITIES.includes(priority)) return invalid('priority', 'Priority is low, medium, high or critical.');
+  if (!isPriority(priority)) return invalid('priority', 'Priority is low, medium, high or critical.');
   const customerReference = input.customerReference ? cleanText(input.customerReference, 60) : null;
   const { id: accountId, number: accountNumber } = account.value;
   const request = {
@@ -314,7 +314,7 @@ export async function escalateTicket(
   if (found.kind !== 'ok') return found;
   const reason = cleanText(input.reason, 500);
   if (reason.length < 3) return invalid('reason', 'Please say why the ticket needs escalating.');
-  if (input.toPriority !== undefined && !PRIORITIES.includes(input.toPriority)) {
+  if (input.toPriority !== undefined && !isPriority(input.toPriority)) {
     return invalid('toPriority', 'Priority is low, medium, high or critical.');
   }
   const { ticket: seen, accountNumber } = found.value;
@@ -322,21 +322,20 @@ export async function escalateTicket(
   return withIdempotency(ctx, actor, 'escalate_ticket', input.idempotencyKey, request, async (db) => {
     // Re-read inside the transaction: the ticket may have changed since the customer last looked.
     const ticket = await db.selectFrom('tickets').selectAll().where('id', '=', seen.id).executeTakeFirstOrThrow();
-    if (ticket.status === 'resolved' || ticket.status === 'closed') {
+    const blocked = escalationBlocked(ticket);
+    if (blocked === 'closed') {
       return conflict(
         `Ticket ${ticket.number} is ${ticket.status}, so it can't be escalated. You can open a new ticket instead.`,
       );
     }
-    const current = PRIORITIES.indexOf(ticket.priority);
-    const target = input.toPriority ? PRIORITIES.indexOf(input.toPriority) : current + 1;
-    if (current === PRIORITIES.length - 1) return conflict(`Ticket ${ticket.number} is already at critical priority.`);
-    if (target <= current) {
+    if (blocked === 'highest') return conflict(`Ticket ${ticket.number} is already at critical priority.`);
+    const toPriority = escalationTarget(ticket.priority, input.toPriority);
+    if (toPriority === null) {
       return invalid(
         'toPriority',
         `Ticket ${ticket.number} is already ${ticket.priority}; an escalation must raise the priority.`,
       );
     }
-    const toPriority = PRIORITIES[target] as TicketPriority;
     const now = ctx.now().toISOString();
     const by = actorLabel(actor);
     await db

@@ -1,12 +1,16 @@
 // Trouble tickets and care cases: list, status, open (confirmed) and escalate (confirmed).
 import type { ContactMethod, TicketPriority } from '../../../db/schema.js';
 import {
+  canEscalate,
   createTicket,
   escalateTicket,
+  escalationBlocked,
+  escalationTarget,
   getTicket,
+  isPriority,
   listCareCases,
   listTickets,
-  PRIORITIES,
+  nextPriority,
   TICKET_CHARGES_NOTICE,
   type TicketDetail,
 } from '../../../domain/tickets/index.js';
@@ -17,7 +21,6 @@ import { accountFromPhone, ask, CANCEL_PREFIX, confirm, firstEntity, INTENT_PREF
 
 function ticketCard(turn: Turn, t: TicketDetail): Reply {
   const lastEvents = t.history.slice(-4).map((h) => [formatDateTime(h.at, turn.timeZone), humanise(h.kind), h.to ? humanise(h.to) : '', h.note ?? '']);
-  const open = t.status !== 'resolved' && t.status !== 'closed';
   return {
     text: `Ticket ${t.number} (${t.title}) is ${humanise(t.status).toLowerCase()}, priority ${t.priority}.`,
     cards: [
@@ -32,7 +35,7 @@ function ticketCard(turn: Turn, t: TicketDetail): Reply {
           ...(t.service ? [{ label: 'Service', value: `${t.service.name} (${t.service.identifier})` }] : []),
         ],
         table: lastEvents.length ? { columns: ['When', 'Event', 'To', 'Note'], rows: lastEvents } : undefined,
-        actions: open && t.priority !== 'critical' ? [{ label: 'Escalate', value: `${INTENT_PREFIX}ticket_escalate:${t.number}` }] : undefined,
+        actions: canEscalate(t) ? [{ label: 'Escalate', value: `${INTENT_PREFIX}ticket_escalate:${t.number}` }] : undefined,
       },
     ],
   };
@@ -236,17 +239,19 @@ export async function ticketEscalate(turn: Turn, slots: Slots): Promise<Reply> {
   if (found.kind !== 'ok') return refuse(turn, found);
   const ticket = found.value;
   turn.state.lastTicket = ticket.number;
-  if (ticket.status === 'resolved' || ticket.status === 'closed') {
+  const blocked = escalationBlocked(ticket);
+  if (blocked === 'closed') {
     return { text: `Ticket ${ticket.number} is ${ticket.status}, so it can't be escalated. Would you like to open a new ticket?`, quickReplies: [{ label: 'Open a ticket', value: `${INTENT_PREFIX}ticket_create` }] };
   }
-  if (ticket.priority === 'critical') return { text: `Ticket ${ticket.number} is already at critical priority, the highest.` };
+  if (blocked === 'highest') return { text: `Ticket ${ticket.number} is already at critical priority, the highest.` };
   if (typeof merged.reason !== 'string' || merged.reason.trim().length < 3) {
     return ask(turn, 'ticket_escalate', merged, 'reason', `Why does ${ticket.number} need escalating? (For example: the whole office is down.)`);
   }
-  const current = PRIORITIES.indexOf(ticket.priority);
-  const requested = typeof merged.toPriority === 'string' ? PRIORITIES.indexOf(merged.toPriority as TicketPriority) : -1;
-  const next = PRIORITIES[current + 1] as TicketPriority;
-  if (requested >= 0 && requested <= current && merged.higherAnyway !== true) {
+  // Not at the top (refused above), so there is a next priority.
+  const next = nextPriority(ticket.priority) as TicketPriority;
+  const requested = isPriority(merged.toPriority) ? merged.toPriority : undefined;
+  const raisedTo = requested ? escalationTarget(ticket.priority, requested) : next;
+  if (raisedTo === null && merged.higherAnyway !== true) {
     // Asked for a priority it already has (or a lower one): say so, and offer the next step up rather than guess.
     const reply = ask(
       turn,
@@ -262,7 +267,7 @@ export async function ticketEscalate(turn: Turn, slots: Slots): Promise<Reply> {
     if (turn.state.pending) turn.state.pending.yes = `${SLOT_PREFIX}higherAnyway:true`;
     return reply;
   }
-  const target = PRIORITIES[requested > current ? requested : current + 1] as TicketPriority;
+  const target = raisedTo ?? next;
   return confirm(
     turn,
     'ticket_escalate',
