@@ -1,9 +1,19 @@
 // The server refuses bad start-up conditions in one line on stderr, leaving nothing behind.
-import { readdirSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/databases.js';
 import { createFutureDatabase, FUTURE_MIGRATION } from '../support/future-schema.js';
-import { linesOf, makeTempDir, removeTempDirs, runScript, SERVER_SCRIPT } from '../support/processes.js';
+import {
+  linesOf,
+  makeTempDir,
+  removeTempDirs,
+  runScript,
+  runScriptUnprivileged,
+  SERVER_SCRIPT,
+  UNPRIVILEGED,
+} from '../support/processes.js';
 
 function emptyDir(): string {
   return makeTempDir('server-startup-');
@@ -68,3 +78,61 @@ describe.concurrent('starting the server with bad input', () => {
     },
   );
 });
+
+// Root may write any file, so the server runs as nobody here (as itself when the tests are not root).
+describe.concurrent('starting the server on an SQLite file it may not write', () => {
+  /** A directory the server's user may enter, holding a small SQLite database in WAL mode. */
+  function directoryWithDatabase(): { dir: string; file: string } {
+    const dir = makeTempDir('server-readonly-');
+    chmodSync(dir, 0o777);
+    const file = join(dir, 'support.db');
+    const db = new SqliteDatabase(file);
+    db.pragma('journal_mode = WAL');
+    db.exec('create table kept (x integer)');
+    db.close();
+    return { dir, file };
+  }
+
+  // Generous: the child compiles the server with tsx's cache of its own user, and these run side by side.
+  const start = (dir: string, file: string) =>
+    runScriptUnprivileged(SERVER_SCRIPT, [], { cwd: dir, env: { DATABASE_URL: `file:${file}`, DEMO_DATA: 'false' }, timeoutMs: 50_000 });
+
+  it('says the database file is read-only, naming it, and leaves it unchanged', async () => {
+    const { dir, file } = directoryWithDatabase();
+    chmodSync(file, 0o444);
+    const before = readFileSync(file);
+    const result = await start(dir, file);
+    expectOneLineFailure(result, new RegExp(`^error: database file ${escapeRegExp(file)} is read-only$`));
+    expect(readFileSync(file).equals(before)).toBe(true);
+  }, 60_000);
+
+  it('says the directory is read-only when SQLite cannot create its -wal and -shm files there', async () => {
+    const { dir, file } = directoryWithDatabase();
+    if (UNPRIVILEGED) chownSync(file, UNPRIVILEGED.uid, UNPRIVILEGED.gid);
+    chmodSync(dir, 0o555);
+    try {
+      const result = await start(dir, file);
+      expectOneLineFailure(result, new RegExp(`^error: database directory ${escapeRegExp(dir)} is read-only: SQLite needs to create ${escapeRegExp(file)}-wal and ${escapeRegExp(file)}-shm there$`));
+      expect(readdirSync(dir)).toEqual(['support.db']);
+    } finally {
+      chmodSync(dir, 0o755);
+    }
+  }, 60_000);
+
+  it('says it cannot create a new database file in a read-only directory', async () => {
+    const dir = makeTempDir('server-readonly-');
+    chmodSync(dir, 0o555);
+    const file = join(dir, 'new.db');
+    try {
+      const result = await start(dir, file);
+      expectOneLineFailure(result, new RegExp(`^error: cannot create database file ${escapeRegExp(file)}: directory ${escapeRegExp(dir)} is read-only$`));
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      chmodSync(dir, 0o755);
+    }
+  }, 60_000);
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

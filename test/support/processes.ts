@@ -165,3 +165,43 @@ export function makeTempDir(prefix: string): string {
 export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * Who a child runs as when a test needs file permissions to hold: root passes every permission check, so
+ * a test run as root runs the child as nobody:nogroup; anyone else is already held by them (null).
+ */
+export const UNPRIVILEGED: { uid: number; gid: number } | null = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : null;
+
+/** runScript as UNPRIVILEGED (the test's own user when it is not root), with a working directory it may enter. */
+export async function runScriptUnprivileged(
+  script: string,
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<Finished> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of RUNTIME_VARIABLES) delete env[name];
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, script, ...args], {
+    cwd: options.cwd,
+    // HOME stays root's otherwise, which nobody may not read.
+    env: { ...env, ...(UNPRIVILEGED ? { HOME: options.cwd } : {}), ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(UNPRIVILEGED ?? {}),
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+  try {
+    return await new Promise<Finished>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
