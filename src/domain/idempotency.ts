@@ -1,8 +1,8 @@
 // Idempotent writes: the same key from the same actor for the same operation does the work once
 // and returns the first result again; the same key with different input is refused.
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { toHex } from '../encoding.js';
 import { type Actor, actorId } from './actor.js';
 import type { DomainContext } from './context.js';
 import { conflict, invalid, type Outcome } from './result.js';
@@ -34,7 +34,9 @@ export async function withIdempotency<T>(
     return invalid('idempotencyKey', 'An idempotency key of 8–128 letters, digits or . _ : - is required.');
   }
   const scope = `${actorId(actor) ?? 'anonymous'}|${operation}`;
-  const fingerprint = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+  const fingerprint = toHex(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify(input)))),
+  );
 
   const previous = await readStored(ctx.db, scope, key);
   if (previous) return replay<T>(previous, fingerprint);

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit.js';
 import { accountWithDescendantIds } from '../authorization.js';
 import type { DomainContext } from '../context.js';
 import { type Invalid, invalid, type Ok, ok } from '../result.js';
-import { hashSecret, verifySecret } from '../secrets.js';
+import { hashSecret, needsRehash, verifySecret } from '../secrets.js';
 
 export const PIN_MAX_FAILURES = 5;
 export const PIN_LOCK_MINUTES = 15;
@@ -27,8 +27,8 @@ export interface PinRefused {
 
 export type PinVerification = Ok<CustomerActor> | PinRefused | Invalid;
 
-// Checked against when the number matches no usable account, so that answer costs the same scrypt work.
-let decoy: string | undefined;
+// Checked against when the number matches no usable account, so that answer costs the same hashing work.
+let decoy: Promise<string> | undefined;
 const decoyHash = () => {
   decoy ??= hashSecret(`decoy-${Math.random()}`);
   return decoy;
@@ -64,7 +64,7 @@ export async function verifyAccountPin(ctx: DomainContext, input: { accountNumbe
     .returning(['id', 'number', 'pin_hash'])
     .executeTakeFirst();
 
-  const matches = verifySecret(pin, reserved?.pin_hash ?? decoyHash()) && reserved !== undefined;
+  const matches = (await verifySecret(pin, reserved?.pin_hash ?? (await decoyHash()))) && reserved !== undefined;
   if (!reserved || !matches) {
     // Every refusal writes one audit line, so a known account costs what an unknown number does.
     await recordAudit(ctx.db, now, ANONYMOUS, {
@@ -74,7 +74,13 @@ export async function verifyAccountPin(ctx: DomainContext, input: { accountNumbe
     });
     return { kind: 'refused', message: PIN_REFUSAL };
   }
-  await ctx.db.updateTable('accounts').set({ pin_failed_attempts: 0, pin_locked_until: null }).where('id', '=', reserved.id).execute();
+  // A hash of an older scheme or cost (checked by a runtime's legacy verifier) is replaced by a current one.
+  const rehashed = needsRehash(reserved.pin_hash) ? { pin_hash: await hashSecret(pin) } : {};
+  await ctx.db
+    .updateTable('accounts')
+    .set({ pin_failed_attempts: 0, pin_locked_until: null, ...rehashed })
+    .where('id', '=', reserved.id)
+    .execute();
   const actor = await loadPinActor(ctx, reserved.id);
   if (!actor) return { kind: 'refused', message: PIN_REFUSAL };
   await recordAudit(ctx.db, now, actor, { action: 'pin_sign_in', accountId: reserved.id, target: `account:${reserved.number}` });

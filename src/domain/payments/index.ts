@@ -1,9 +1,9 @@
 // Payments: saved payment accounts (tokens only), autopay, one-time payments, history and pending items.
 // Money moves only through makeOneTimePayment, which is idempotent and audited.
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database, PaymentMethod, PaymentMethodKind, PaymentSource, PaymentStatus } from '../../db/schema.js';
+import { toHex } from '../../encoding.js';
 import type { Actor } from '../actor.js';
 import { recordAudit } from '../audit.js';
 import { authorizeAccount } from '../authorization.js';
@@ -290,7 +290,7 @@ export async function makeOneTimePayment(
     const method = (await activeMethods(db, accountId)).find((m) => m.id === input.paymentMethodId);
     if (!method) return invalid('paymentMethodId', 'Choose one of the saved payment accounts.');
     const now = ctx.now();
-    const confirmationNumber = `PAY-${randomBytes(5).toString('hex').toUpperCase()}`;
+    const confirmationNumber = `PAY-${toHex(crypto.getRandomValues(new Uint8Array(5))).toUpperCase()}`;
     await db
       .insertInto('payments')
       .values({

@@ -2,6 +2,7 @@
 // report goes as a bot message (with the file) into the owner's report-delivery conversation for the channel.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { toBase64 } from '../../encoding.js';
 import type { DeliverReport, ScheduledDelivery } from './scheduler.js';
 import type { ReportFile } from './types.js';
 
@@ -19,13 +20,6 @@ export interface DeliveredReportPayload {
     readonly bytes: number;
     readonly contentBase64: string;
   };
-}
-
-/** Base64 with Web APIs only (the core also runs on Workers, which has no Buffer). */
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
 
 /** The conversation a schedule's reports go to: one per owner, channel and destination, made on first use. */
