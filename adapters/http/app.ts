@@ -23,19 +23,20 @@ export interface AppServices {
   readonly logger: Logger;
   /** The demo sign-ins to list on the landing page; none when the database holds no demo data. */
   readonly demoIdentities?: readonly DemoIdentityListing[];
-  /** Which chat channels this runtime mounted (none yet). */
-  readonly channels?: { readonly slack?: boolean; readonly teams?: boolean };
   /**
-   * The web chat (adapters/webchat createWebChat): its routes are mounted at the root, its API joins
-   * /openapi.json, and the landing page becomes the demo portal page that embeds the widget.
+   * The chat channels this runtime runs, mounted at the root in this order; each adds its part of
+   * /openapi.json. With the web chat ('web'), the landing page is the demo portal page with the widget.
    */
-  readonly webChat?: MountedChannel;
-  /** The Slack app (adapters/slack createSlackChannel): POST /slack/events. Off when not configured. */
-  readonly slack?: MountedChannel;
+  readonly channels?: readonly MountedChannel[];
 }
+
+/** The channels /healthz reports on, mounted or not. */
+const KNOWN_CHANNELS = ['slack', 'teams', 'web'] as const;
 
 /** A channel's routes with their part of the OpenAPI document. */
 export interface MountedChannel {
+  /** Which channel it is (web, slack, teams…), as conversations record it. */
+  readonly name: string;
   // biome-ignore lint/suspicious/noExplicitAny: any Hono app can be mounted, whatever its env
   readonly routes: Hono<any>;
   readonly openApi?: { readonly paths: Record<string, unknown>; readonly components?: Record<string, Record<string, unknown>> };
@@ -59,11 +60,8 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   app.use(requestLogger({ logger }));
 
   app.get('/healthz', async (c) => {
-    const channels = {
-      slack: services.channels?.slack || services.slack ? 'on' : 'off',
-      teams: services.channels?.teams ? 'on' : 'off',
-      web: services.webChat ? 'on' : 'off',
-    };
+    const mounted = new Set((services.channels ?? []).map((channel) => channel.name));
+    const channels = Object.fromEntries([...new Set([...KNOWN_CHANNELS, ...mounted])].sort().map((name) => [name, mounted.has(name) ? 'on' : 'off']));
     try {
       await sql`select 1`.execute(handle.db);
       const schemaVersion = await getSchemaVersion(handle.db);
@@ -89,13 +87,14 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     }
   });
 
-  const openApi = openApiDocument(services.webChat, services.slack);
+  const channelList = services.channels ?? [];
+  const webChat = channelList.find((channel) => channel.name === 'web');
+  const openApi = openApiDocument(channelList, webChat !== undefined);
   app.get('/openapi.json', (c) => c.json(openApi));
 
-  if (services.slack) app.route('/', services.slack.routes);
+  for (const channel of channelList) app.route('/', channel.routes);
 
-  if (services.webChat) {
-    app.route('/', services.webChat.routes);
+  if (webChat) {
     app.get('/', (c) => {
       c.header('Content-Security-Policy', PORTAL_PAGE_POLICY);
       return c.html(portalPage(services.demoIdentities ?? []));
@@ -143,7 +142,7 @@ function codeForStatus(status: number): ErrorCode {
 }
 
 /** The service's OpenAPI 3.1 document: its own routes and those of the channels mounted. */
-function openApiDocument(webChat: MountedChannel | undefined, slack: MountedChannel | undefined) {
+function openApiDocument(channels: readonly MountedChannel[], withWidget: boolean) {
   const error = {
     description: 'An error',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -159,8 +158,8 @@ function openApiDocument(webChat: MountedChannel | undefined, slack: MountedChan
       },
     },
   };
-  for (const channel of [webChat, slack]) {
-    for (const [section, entries] of Object.entries(channel?.openApi?.components ?? {})) {
+  for (const channel of channels) {
+    for (const [section, entries] of Object.entries(channel.openApi?.components ?? {})) {
       components[section] = { ...(components[section] ?? {}), ...entries };
     }
   }
@@ -186,7 +185,7 @@ function openApiDocument(webChat: MountedChannel | undefined, slack: MountedChan
       },
       '/': {
         get: {
-          summary: webChat ? 'The demo portal page, with the chat widget' : 'The landing page',
+          summary: withWidget ? 'The demo portal page, with the chat widget' : 'The landing page',
           responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
         },
       },
@@ -196,8 +195,7 @@ function openApiDocument(webChat: MountedChannel | undefined, slack: MountedChan
           responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } }, default: error },
         },
       },
-      ...(webChat?.openApi?.paths ?? {}),
-      ...(slack?.openApi?.paths ?? {}),
+      ...Object.assign({}, ...channels.map((channel) => channel.openApi?.paths ?? {})),
     },
     components,
   };

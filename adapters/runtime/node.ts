@@ -1,5 +1,6 @@
 // The Node composition root (`npm start`): config → database → migrations → first-start demo data → HTTP
 // server with the web chat (WebSockets through @hono/node-ws).
+import './legacy-secrets.js'; // PIN and answer hashes stored as scrypt by earlier versions still verify on Node
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';

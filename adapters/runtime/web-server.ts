@@ -11,6 +11,7 @@ import {
   createProductUnderstanding,
   type LanguageUnderstanding,
 } from '../../src/conversation/index.js';
+import { createOutbound, type Outbound } from '../../src/conversation/outbound.js';
 import type { DatabaseHandle } from '../../src/db/handle.js';
 import { createDomainContext } from '../../src/domain/context.js';
 import { type AppEnv, createApp, type DemoIdentityListing } from '../http/app.js';
@@ -32,6 +33,8 @@ export interface NodeService {
   readonly slack: SlackChannel | null;
   /** Lets the HTTP server hand WebSocket upgrades to the app. */
   attach(server: Server): void;
+  /** The core's way to reach people outside a request, through each conversation's channel. */
+  readonly outbound: Outbound;
   /** Closes every chat socket and stream, so the server can stop. */
   close(): void;
 }
@@ -111,9 +114,16 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     handle,
     logger,
     demoIdentities: options.demoIdentities,
-    webChat,
-    ...(slack ? { slack } : {}),
+    // A new channel is one more entry here.
+    channels: [
+      ...(slack ? [{ name: 'slack', routes: slack.routes, openApi: slack.openApi }] : []),
+      { name: 'web', routes: webChat.routes, openApi: webChat.openApi },
+    ],
   });
+  const outbound = createOutbound(ctx, [webChat.deliverer, ...(slack ? [slack.deliverer] : [])], (details, message) => logger.warn(details, message));
+  // Failed deliveries that may work later are tried again with backoff; unref'd, so it never holds the process.
+  const retrying = setInterval(() => void outbound.retryDue().catch((error) => logger.error({ err: error }, 'delivery retries failed')), 15_000);
+  retrying.unref();
   nodeWs = createNodeWebSocket({ app });
   nodeWs.wss.options.maxPayload = MAX_FRAME_BYTES;
   const sockets = nodeWs.wss;
@@ -121,8 +131,10 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     app,
     webChat,
     slack,
+    outbound,
     attach: (server) => nodeWs?.injectWebSocket(server),
     close: () => {
+      clearInterval(retrying);
       webChat.close();
       for (const socket of sockets.clients) socket.terminate();
     },

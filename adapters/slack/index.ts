@@ -18,6 +18,7 @@ import {
 } from '@slack/bolt';
 import { type KnownBlock, type View, WebClient } from '@slack/web-api';
 import { Hono } from 'hono';
+import type { ChannelDeliverer } from '../../src/conversation/channel.js';
 import type { ConversationEngine } from '../../src/conversation/engine.js';
 import type { Reply, ReplyFile } from '../../src/conversation/reply.js';
 import { searchAccounts } from '../../src/domain/accounts/index.js';
@@ -86,7 +87,9 @@ export interface SlackChannelOptions {
   readonly progressAfterMs?: number;
 }
 
-export interface SlackChannel extends MountedChannel {
+export interface SlackChannel extends Omit<MountedChannel, 'name'> {
+  /** Messages outside a request, for the core's outbound port. */
+  readonly deliverer: ChannelDeliverer;
   /** Resolves when every request taken so far has been fully handled (tests, shutdown). */
   settled(): Promise<void>;
 }
@@ -603,9 +606,31 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     if (metadata.fromHome) await publishHome(client, body.team?.id ?? body.user.team_id ?? '', body.user.id);
   });
 
+  /** A message outside a request (an agent's reply, a scheduled report): into the conversation's DM or thread. */
+  const deliverer: ChannelDeliverer = {
+    channel: 'slack',
+    async deliver(target, reply) {
+      const place = placeFor(target.conversationId);
+      if (!place) return { kind: 'failed', reason: 'not a Slack conversation', retry: false };
+      try {
+        const client = app.client;
+        // A slash command's conversation has no thread of its own: the person's DM with the app.
+        const where = place.viaResponseUrl ? { channel: await directChannel(client, place.user) } : { channel: place.channel, ...(place.threadTs ? { threadTs: place.threadTs } : {}) };
+        await post(client, where, renderBlockKit(reply, { conversationId: target.conversationId }));
+        await upload(client, where.channel, 'threadTs' in where ? where.threadTs : undefined, reply.files ?? []);
+        return { kind: 'delivered' };
+      } catch (error) {
+        // Slack's own answers say whether trying again can help: a revoked token or a closed channel cannot.
+        const code = (error as { data?: { error?: string } }).data?.error;
+        const final = code !== undefined && ['channel_not_found', 'is_archived', 'account_inactive', 'invalid_auth', 'not_in_channel', 'user_not_found', 'token_revoked'].includes(code);
+        return { kind: 'failed', reason: code ?? (error instanceof Error ? error.message : String(error)), retry: !final };
+      }
+    },
+  };
+
   const routes = new Hono();
   routes.post('/slack/events', (c) => receiver.handle(c.req.raw));
-  return { routes, openApi: { paths: SLACK_OPENAPI_PATHS }, settled: () => receiver.settled() };
+  return { routes, openApi: { paths: SLACK_OPENAPI_PATHS }, settled: () => receiver.settled(), deliverer };
 }
 
 const SLACK_OPENAPI_PATHS = {

@@ -1,8 +1,7 @@
 // The conversation as the web chat sends it: stored messages (with their seq) turned into wire messages,
 // files kept per message and linked by signed URLs, and the few messages the channel itself writes.
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Reply, ReplyAction, ReplyCard, ReplyFile } from '../../src/conversation/reply.js';
+import type { Reply, ReplyAction, ReplyCard } from '../../src/conversation/reply.js';
 import type { Database } from '../../src/db/schema.js';
 import { hmac, sameText } from './signing.js';
 
@@ -58,30 +57,8 @@ export function checkFileUrl(links: FileLinks, fileId: string, conversationId: s
 }
 
 /** Keeps the files of the bot message `seq`, in order, so they can be downloaded later. */
-export async function storeFiles(db: Kysely<Database>, conversationId: string, seq: number, files: readonly ReplyFile[], now: Date): Promise<void> {
-  if (files.length === 0) return;
-  await db
-    .insertInto('chat_files')
-    .values(
-      files.map((file, position) => ({
-        id: randomBytes(18).toString('base64url'),
-        conversation_id: conversationId,
-        message_seq: seq,
-        position,
-        filename: file.filename,
-        media_type: file.mediaType,
-        bytes: file.content.byteLength,
-        content: file.content,
-        created_at: now.toISOString(),
-      })),
-    )
-    .execute();
-}
-
-export async function readFile(db: Kysely<Database>, fileId: string) {
-  if (!/^[A-Za-z0-9_-]{10,64}$/.test(fileId)) return undefined;
-  return db.selectFrom('chat_files').selectAll().where('id', '=', fileId).executeTakeFirst();
-}
+/** The core's file store, under the names this channel has always used. */
+export { readStoredFile as readFile, storeMessageFiles as storeFiles } from '../../src/conversation/file-store.js';
 
 export async function lastSeq(db: Kysely<Database>, conversationId: string): Promise<number> {
   const row = await db

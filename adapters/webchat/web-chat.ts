@@ -10,6 +10,7 @@ import type { WSContext, WSEvents } from 'hono/ws';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { INTENT_PREFIX } from '../../src/conversation/dialog/turn.js';
+import type { ChannelDeliverer } from '../../src/conversation/channel.js';
 import type { ConversationEngine } from '../../src/conversation/engine.js';
 import type { ReplyAction } from '../../src/conversation/reply.js';
 import type { Actor } from '../../src/domain/actor.js';
@@ -91,6 +92,8 @@ export interface WebChat {
   readonly openApi: { readonly paths: Record<string, unknown>; readonly components: Record<string, Record<string, unknown>> };
   /** Something was written to a conversation outside a chat turn (an agent's message): push it to its followers. */
   notify(conversationId: string): void;
+  /** The core's outbound port: a stored message is pushed to the conversation's open sockets and streams. */
+  readonly deliverer: ChannelDeliverer;
   /** Closes every socket and stream (at shutdown). */
   close(): void;
   /** Open sockets and streams, for tests and health. */
@@ -379,7 +382,8 @@ export function createWebChat(options: WebChatOptions): WebChat {
         }
         const messages = await readMessages(db, links, conversationId, before);
         // The engine stores nothing when it refuses a conversation; its words still reach the visitor.
-        return { kind: 'ok' as const, messages, ...(messages.length === 0 && reply.text ? { notice: reply.text } : {}) };
+        // A notice (an agent has the conversation) is said now and not kept.
+        return { kind: 'ok' as const, messages, ...((messages.length === 0 || reply.notice) && reply.text ? { notice: reply.text } : {}) };
       });
     } finally {
       hub.notify(conversationId);
@@ -838,6 +842,15 @@ export function createWebChat(options: WebChatOptions): WebChat {
     routes: app,
     openApi: { paths: webChatOpenApiPaths(options.upgradeWebSocket !== undefined), components: webChatComponents },
     notify: (conversationId) => hub.notify(conversationId),
+    deliverer: {
+      channel: 'web',
+      // The message and its files are stored already; whoever has the chat open sees it now, anyone else at
+      // their next visit (the widget catches up by seq).
+      deliver: async (target) => {
+        hub.notify(target.conversationId);
+        return { kind: 'delivered' };
+      },
+    },
     close: () => hub.close(),
     get followers() {
       return hub.size;

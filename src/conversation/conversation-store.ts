@@ -18,6 +18,14 @@ export function readConversation(db: Kysely<Database>, id: string) {
   return db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * Any channel's conversation id: up to 512 characters of printable text (Teams ids carry '@', ';', '=' and
+ * run long). Stored as a bound parameter like any text, so no character is special to the database.
+ */
+export function validConversationId(id: string): boolean {
+  return id.length >= 1 && id.length <= 512 && /^[\p{L}\p{N}\p{P}\p{S} ]+$/u.test(id) && id.trim() === id;
+}
+
 /** Loads the conversation, creating it on first message; someone else's conversation is refused. */
 export async function loadConversation(
   db: Kysely<Database>,
@@ -25,7 +33,7 @@ export async function loadConversation(
   actor: Actor,
   now: string,
 ): Promise<{ kind: 'ok'; row: ConversationRow } | { kind: 'refused'; reply: Reply }> {
-  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(inbound.conversationId)) return { kind: 'refused', reply: { text: 'That conversation id is not valid.' } };
+  if (!validConversationId(inbound.conversationId)) return { kind: 'refused', reply: { text: 'That conversation id is not valid.' } };
   let row = await readConversation(db, inbound.conversationId);
   const userId = actor.kind === 'customer' ? actor.userId : null;
   const staffId = actor.kind === 'staff' ? actor.staffId : null;
@@ -83,11 +91,11 @@ export async function storeMessage(
   db: Kysely<Database>,
   conversationId: string,
   direction: 'in' | 'out',
-  author: 'user' | 'bot',
+  author: 'user' | 'bot' | 'agent' | 'system',
   text: string,
   payload: string | null,
   now: Date,
-): Promise<void> {
+): Promise<number> {
   // The sequence number is the next after the highest; the unique index turns a race into a retry.
   for (let attempt = 0; attempt < 5; attempt++) {
     const last = await db
@@ -95,16 +103,15 @@ export async function storeMessage(
       .select((eb) => eb.fn.max<number>('seq').as('seq'))
       .where('conversation_id', '=', conversationId)
       .executeTakeFirst();
+    const seq = Number(last?.seq ?? 0) + 1;
     try {
-      await db
-        .insertInto('messages')
-        .values({ conversation_id: conversationId, seq: Number(last?.seq ?? 0) + 1, direction, author, text, payload, created_at: now.toISOString() })
-        .execute();
-      return;
+      await db.insertInto('messages').values({ conversation_id: conversationId, seq, direction, author, text, payload, created_at: now.toISOString() }).execute();
+      return seq;
     } catch (error) {
       if (attempt === 4) throw error;
     }
   }
+  throw new Error('unreachable');
 }
 
 export function withoutFileContents(reply: Reply): unknown {

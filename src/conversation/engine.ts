@@ -109,7 +109,8 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     const action = inbound.action === undefined ? undefined : redactSensitive(cleanText(inbound.action)).text;
     if (!replay) await storeMessage(ctx.db, row.id, 'in', 'user', action !== undefined ? `[${action}]` : original, action ?? null, ctx.now());
 
-    if (row.status === 'agent') return { text: '', handoff: { status: 'active' } };
+    // A person has the conversation: the message is kept for them, and the bot stays quiet but for a notice.
+    if (row.status === 'agent') return { text: 'A support agent is with you in this conversation and will answer here.', handoff: { status: 'active' }, notice: true };
 
     const state = parseState(row.state);
     if (replay) state.afterSignIn = undefined;

@@ -59,4 +59,8 @@ export interface Reply {
   readonly files?: readonly ReplyFile[];
   /** Set when the conversation has been handed to a human. */
   readonly handoff?: { readonly status: 'waiting' | 'active' };
+  /** A person joined or left the conversation (channels show it as a notice, not a bubble). */
+  readonly event?: 'agent_joined' | 'agent_left';
+  /** Said to the person now but not kept in the conversation (e.g. "an agent has this conversation"). */
+  readonly notice?: boolean;
 }

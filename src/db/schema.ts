@@ -62,7 +62,7 @@ export interface AccountsTable {
   number: string;
   name: string;
   status: AccountStatus;
-  /** scrypt hash of the account PIN ("scrypt$salt$hash"); never the PIN itself. */
+  /** Salted hash of the account PIN ("pbkdf2-sha256$rounds$salt$hash"; older rows "scrypt$…"); never the PIN itself. */
   pin_hash: string;
   pin_failed_attempts: ColumnType<number, number | undefined, number>;
   pin_locked_until: string | null;
@@ -488,6 +488,20 @@ export interface RateLimitsTable {
   expires_at: string;
 }
 
+/** A message sent outside a request, and how its delivery to the conversation's channel went. */
+export interface DeliveriesTable {
+  id: string;
+  conversation_id: string;
+  message_seq: number;
+  channel: Channel;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface ChatSessionsTable {
   /** SHA-256 of the token, base64url. */
   id: string;
@@ -635,6 +649,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
   rate_limits: RateLimitsTable;
+  deliveries: DeliveriesTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -698,4 +713,5 @@ export const TABLES_IN_DEPENDENCY_ORDER: readonly (keyof Database)[] = [
   'idempotency_keys',
   'audit_log',
   'rate_limits',
+  'deliveries',
 ];

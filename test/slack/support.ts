@@ -39,6 +39,8 @@ export class FakeSlack {
   rateLimitNext = 0;
   /** The same for response_url posts. */
   rateLimitHooksNext = 0;
+  /** Slack errors to answer, once each, for a Web API method (e.g. { 'chat.postMessage': ['channel_not_found'] }). */
+  errorsNext: Record<string, string[]> = {};
   /** Milliseconds to wait before answering calls whose path starts with a key (e.g. '/api/chat.postMessage', '/hooks/'). */
   delays: Record<string, number> = {};
   async start() {
@@ -83,6 +85,11 @@ export class FakeSlack {
               bot_id: BOT_ID,
             }),
           );
+          return;
+        }
+        const failure = this.errorsNext[(req.url ?? '').replace('/api/', '')]?.shift();
+        if (failure) {
+          res.end(JSON.stringify({ ok: false, error: failure }));
           return;
         }
         const recorded: Recorded = { path: req.url ?? '', auth: req.headers.authorization, body };
