@@ -17,10 +17,10 @@ import type { Actor } from '../../src/domain/actor.js';
 import { ANONYMOUS } from '../../src/domain/actor.js';
 import type { DomainContext } from '../../src/domain/context.js';
 import { loadCustomerActor, loadPinActor, loadPortalUserActor, verifyAccountPin } from '../../src/domain/identity/index.js';
-import { type Allowance, type AllowanceOutcome, takeAllowances } from '../../src/domain/rate-limits.js';
 import { CHAT_TEXT_BY_CODE, type ErrorCode } from '../../src/errors.js';
 import { type AbuseLimits, DEFAULT_ABUSE_LIMITS } from '../../src/config.js';
-import { type ConnectionAddress, clientAddressOf } from '../http/client-address.js';
+import type { ConnectionAddress } from '../http/client-address.js';
+import { createClientLimits } from './client-limits.js';
 import { createHub, type Hub, type WireEvent } from './hub.js';
 import {
   appendMessage,
@@ -144,8 +144,7 @@ export function createWebChat(options: WebChatOptions): WebChat {
   const links: FileLinks = { secret: options.fileUrlSecret, ttlMs: (options.fileUrlMinutes ?? 15) * 60_000, now };
   const limit = options.rateLimit ?? { messages: 20, windowSeconds: 10 };
   const limits = options.limits === undefined ? DEFAULT_ABUSE_LIMITS : options.limits;
-  /** Open sockets and event streams, per session and per client address, in this process. */
-  const openStreams = { bySession: new Map<string, number>(), byClient: new Map<string, number>() };
+  const { clientOf, allow, openStream, closeStream, socketsFull } = createClientLimits(ctx, limits, options.connectionAddress);
   const allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => o.replace(/\/$/, '')));
   const hub: Hub = createHub({
     load: (conversationId, after) => readMessages(db, links, conversationId, after),
@@ -161,41 +160,8 @@ export function createWebChat(options: WebChatOptions): WebChat {
     return c.json({ error: { code, message } }, status, headers);
   }
 
-  function clientOf(c: Context): string {
-    return clientAddressOf(c, { trustedProxyHeader: limits?.trustedProxyHeader ?? null, connectionAddress: options.connectionAddress });
-  }
-
-  /** Counts an event against the allowances, all of them off when limits are. */
-  async function allow(allowances: readonly Allowance[]): Promise<AllowanceOutcome> {
-    if (!limits) return { ok: true };
-    return takeAllowances(ctx, allowances);
-  }
-
   function tooMany(c: Context, outcome: { retryAfterSeconds: number }, message: string) {
     return fail(c, 429, 'rate_limited', message, { 'Retry-After': String(outcome.retryAfterSeconds) });
-  }
-
-  /** Takes a place for a socket or stream; false when the session or the client already has its share open. */
-  function openStream(sessionId: string | null, client: string): 'ok' | 'session_full' | 'client_full' {
-    if (limits) {
-      if ((openStreams.byClient.get(client) ?? 0) >= limits.socketsPerClient) return 'client_full';
-      if (sessionId && (openStreams.bySession.get(sessionId) ?? 0) >= limits.socketsPerSession) return 'session_full';
-    }
-    openStreams.byClient.set(client, (openStreams.byClient.get(client) ?? 0) + 1);
-    if (sessionId) openStreams.bySession.set(sessionId, (openStreams.bySession.get(sessionId) ?? 0) + 1);
-    return 'ok';
-  }
-
-  function closeStream(sessionId: string | null, client: string): void {
-    for (const [map, key] of [
-      [openStreams.byClient, client],
-      [openStreams.bySession, sessionId],
-    ] as const) {
-      if (key === null) continue;
-      const left = (map.get(key) ?? 1) - 1;
-      if (left <= 0) map.delete(key);
-      else map.set(key, left);
-    }
   }
 
   /** The service's own origin (the same host, whichever scheme a proxy terminates), or one allowed. */
@@ -666,7 +632,7 @@ export function createWebChat(options: WebChatOptions): WebChat {
     }
     // A session's share is checked at hello, when the socket says which session it is.
     const client = clientOf(c);
-    if (limits && (openStreams.byClient.get(client) ?? 0) >= limits.socketsPerClient) {
+    if (socketsFull(client)) {
       return tooMany(c, { retryAfterSeconds: 30 }, 'Too many chat connections are open from your network. Please close some and try again.');
     }
     return options.upgradeWebSocket(c, socketEvents(client));
@@ -751,7 +717,8 @@ export function createWebChat(options: WebChatOptions): WebChat {
       if (typeof data !== 'string') return close(ws, 1003, 'malformed frame: text frames only');
       let json: unknown;
       try {
-        json = JSON.parse(data);
+        // As for HTTP bodies: control characters are dropped at the edge, identically on both engines.
+        json = JSON.parse(data, (_key, v: unknown) => (typeof v === 'string' ? withoutControlCharacters(v) : v));
       } catch {
         return close(ws, 1007, 'malformed frame: not JSON');
       }
