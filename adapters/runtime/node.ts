@@ -9,7 +9,8 @@ import { LATEST_SCHEMA_VERSION } from '../../migrations/index.js';
 import { type Config, parseConfig } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/handle.js';
 import { createDomainContext } from '../../src/domain/context.js';
-import { createConversationDelivery, createReportScheduler } from '../../src/domain/reports/index.js';
+import { createOutboundReportDelivery } from '../../src/conversation/report-delivery.js';
+import { createReportScheduler } from '../../src/domain/reports/index.js';
 import { getSchemaVersion, migrateToLatest, openDatabase } from '../db/index.js';
 import type { DemoIdentityListing } from '../http/app.js';
 import { pdfRenderers, prepareFonts } from '../pdf/index.js';
@@ -57,11 +58,11 @@ async function main(): Promise<void> {
 
   const service = createNodeService({ handle, logger, config, demoIdentities: identities });
   const { app } = service;
-  // Scheduled reports run in this process; until the channels deliver them, each lands as a bot
-  // message with its file in the owner's conversation (src/domain/reports/delivery.ts).
+  // Scheduled reports run in this process and reach their owner through the channels (outbound port).
+  const schedulerCtx = createDomainContext(handle);
   const scheduler = createReportScheduler({
-    ctx: createDomainContext(handle),
-    deliver: createConversationDelivery(handle.db),
+    ctx: schedulerCtx,
+    deliver: createOutboundReportDelivery(schedulerCtx, service.outbound),
     renderers: pdfRenderers,
     onRun: (run) => logger.info({ run }, 'scheduled report'),
     onError: (error) => logger.error({ err: error }, 'scheduled report failed'),

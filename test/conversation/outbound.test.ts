@@ -5,6 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinConversation, leaveConversation, sayAsAgent } from '../../src/conversation/agents.js';
 import { validConversationId } from '../../src/conversation/conversation-store.js';
 import { createOutbound } from '../../src/conversation/outbound.js';
+import { createOutboundReportDelivery } from '../../src/conversation/report-delivery.js';
+import { createReportScheduler, scheduleReport } from '../../src/domain/reports/index.js';
+import { pdfRenderers } from '../../adapters/pdf/index.js';
+import { loadStaffActor } from '../../src/domain/identity/index.js';
 import type { StaffActor } from '../../src/domain/actor.js';
 import { createDomainContext } from '../../src/domain/context.js';
 import { ENGINES } from '../support/databases.js';
@@ -149,5 +153,33 @@ describe.each(ENGINES)('a message outside a request, to Slack, on %s', (engine) 
     expect(await outbound.send('slack:T0DEMO:nowhere:d:U0NOBODY', { text: 'x' })).toMatchObject({ kind: 'failed', reason: 'no such conversation' });
     const webOnly = createOutbound(ctx, []);
     expect(await webOnly.send(conversationId, { text: 'x' })).toMatchObject({ kind: 'failed', reason: 'the slack channel is not running here' });
+  });
+
+  it('delivers a staff member’s scheduled report into their Slack DM, the file uploaded', async () => {
+    const conversationId = await dmConversation();
+    const clock = { now: new Date('2026-11-22T15:00:00.000Z') };
+    const ctx = createDomainContext(world.handle, () => clock.now);
+    const care = await loadStaffActor(ctx, 'care@provider.example');
+    if (!care) throw new Error('no care agent');
+    const created = await scheduleReport(ctx, care, {
+      reportId: 'long-distance-summary',
+      accountNumber: '1002345',
+      format: 'csv',
+      frequency: 'daily',
+      channel: 'slack',
+      destination: 'care@provider.example',
+    });
+    if (created.kind !== 'ok') throw new Error(JSON.stringify(created));
+    world.slack.calls = [];
+    clock.now = new Date(Date.parse(created.value.nextRunAt) + 1000);
+    const scheduler = createReportScheduler({ ctx, deliver: createOutboundReportDelivery(ctx, world.service.outbound), renderers: pdfRenderers });
+    const runs = await scheduler.runDue();
+    expect(runs).toEqual([expect.objectContaining({ scheduleId: created.value.id, outcome: 'delivered' })]);
+    const post = world.slack.posts('chat.postMessage')[0];
+    expect(post?.body.channel).toBe('D0DEMODM');
+    expect(allText(post)).toContain('Your scheduled report \\"Long distance summary\\"');
+    expect(world.slack.uploads.at(-1)?.bytes.toString()).toMatch(/^\ufeffAccount,Account name,Calls/);
+    const stored = await world.handle.db.selectFrom('messages').select(['author', 'text']).where('conversation_id', '=', conversationId).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    expect(stored.text).toMatch(/^Your scheduled report "Long distance summary"/);
   });
 });

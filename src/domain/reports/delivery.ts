@@ -23,7 +23,7 @@ export interface DeliveredReportPayload {
 }
 
 /** The conversation a schedule's reports go to: one per owner, channel and destination, made on first use. */
-async function deliveryConversation(db: Kysely<Database>, delivery: ScheduledDelivery, now: string): Promise<string> {
+export async function deliveryConversation(db: Kysely<Database>, delivery: ScheduledDelivery, now: string): Promise<string> {
   const ref = `scheduled-reports:${delivery.destination}`;
   let q = db
     .selectFrom('conversations')
