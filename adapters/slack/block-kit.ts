@@ -1,7 +1,7 @@
 // Renders the neutral Reply as Slack Block Kit, always within Slack's limits: at most 50 blocks, 3,000
 // characters a text, 10 fields a section, 25 elements an actions block, 75 characters a button label
 // and 2,000 a button value.
-import { INTENT_PREFIX } from '../../src/conversation/dialog/turn.js';
+import { encodeFormValues } from '../../src/conversation/actions.js';
 import type { Reply, ReplyAction, ReplyCard, ReplyTable } from '../../src/conversation/reply.js';
 
 export const SLACK_LIMITS = {
@@ -48,7 +48,8 @@ export interface SlackMessage {
 export const ACTION_ID_PREFIX = 'reply_action';
 /** Buttons that open the escalation form (a modal) instead of going back into the conversation. */
 export const OPEN_ESCALATE_ACTION = 'open_escalate_modal';
-const ESCALATE_TICKET_VALUE = new RegExp(`^${INTENT_PREFIX}ticket_escalate:(TT-\\d{6,})$`);
+/** The core's forms Slack shows as modals: the form's name → the action id prefix of the button that opens it. */
+const FORM_BUTTONS: Readonly<Record<string, string>> = { escalate_ticket: OPEN_ESCALATE_ACTION };
 
 /** Cuts text to at most `max` characters, ending with an ellipsis when it was cut. */
 export function truncate(text: string, max: number): string {
@@ -101,15 +102,19 @@ function chunks(text: string, max: number): string[] {
 function button(action: ReplyAction, id: string): ButtonElement | null {
   // A value that does not fit would come back cut and mean something else: such a button is left out.
   if (action.value.length > SLACK_LIMITS.buttonValue || action.value === '') return null;
-  // In Slack, "Escalate" on a ticket is a form (priority and reason in a modal) rather than a chat exchange.
-  const escalate = ESCALATE_TICKET_VALUE.exec(action.value);
-  if (escalate?.[1]) {
-    return {
-      type: 'button',
-      text: plain(`${action.label}…`, SLACK_LIMITS.buttonText),
-      value: escalate[1],
-      action_id: `${OPEN_ESCALATE_ACTION}:${id}`,
-    };
+  // A form Slack has a modal for (escalating a ticket: priority and reason) opens it rather than going back
+  // into the conversation; the button carries the form's values (its name is in the action id).
+  if (action.kind === 'form') {
+    const opens = Object.hasOwn(FORM_BUTTONS, action.form.name) ? FORM_BUTTONS[action.form.name] : undefined;
+    const values = encodeFormValues(action.form);
+    if (opens && values !== null) {
+      return {
+        type: 'button',
+        text: plain(`${action.label}…`, SLACK_LIMITS.buttonText),
+        value: values,
+        action_id: `${opens}:${id}`,
+      };
+    }
   }
   const element: ButtonElement = {
     type: 'button',

@@ -18,6 +18,7 @@ import {
 } from '@slack/bolt';
 import { type KnownBlock, type View, WebClient } from '@slack/web-api';
 import { Hono } from 'hono';
+import { decodeFormValues } from '../../src/conversation/actions.js';
 import type { ChannelDeliverer } from '../../src/conversation/channel.js';
 import type { ConversationEngine } from '../../src/conversation/engine.js';
 import type { Reply, ReplyFile } from '../../src/conversation/reply.js';
@@ -467,8 +468,10 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       const respond = responder(body.response_url);
       const actor = await staffFor(body.team?.id ?? body.user.team_id, body.user.id);
       if (!actor) return tell(client, body, REFUSAL, respond);
-      const found = await getTicket(ctx, actor, { ticketNumber: action.value ?? '' });
-      if (found.kind !== 'ok')
+      // The button carries the escalation form's values (see block-kit.ts), read back through the core's codec.
+      const ticketNumber = decodeFormValues('escalate_ticket', action.value)?.values.ticket;
+      const found = ticketNumber ? await getTicket(ctx, actor, { ticketNumber }) : null;
+      if (found?.kind !== 'ok')
         return tell(client, body, `I can't find ticket ${truncate(action.value ?? '', 20)}.`, respond);
       const ticket = found.value;
       const blocked = escalationBlocked(ticket);

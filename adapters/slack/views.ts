@@ -1,5 +1,6 @@
 // Slack surfaces that are not messages: the modals for forms (open a ticket; escalate with priority and
 // reason), a one-line notice modal, and each staff member's App Home tab. Every text is cut to Slack's limits.
+import { encodeFormValues, escalateTicketForm } from '../../src/conversation/actions.js';
 import type { HandoffView } from '../../src/domain/handoff/index.js';
 import type { OutageView } from '../../src/domain/outages/index.js';
 import { canEscalate, PRIORITIES, prioritiesAbove, type TicketSummary } from '../../src/domain/tickets/index.js';
@@ -211,11 +212,12 @@ export function homeView(content: HomeContent): Json {
   ];
   if (content.tickets.length === 0) blocks.push({ type: 'section', text: mrkdwn('None right now.') });
   for (const t of content.tickets.slice(0, HOME_LIST_MAX)) {
+    const escalateValue = encodeFormValues(escalateTicketForm(t.number));
     const text = mrkdwn(
       `*${t.number}* · ${t.priority} · ${t.status.replace(/_/g, ' ')} · account ${t.accountNumber}\n${escapeMrkdwn(truncate(t.title, 200))}`,
     );
     blocks.push(
-      !canEscalate(t)
+      !canEscalate(t) || escalateValue === null
         ? { type: 'section', text }
         : {
             type: 'section',
@@ -224,7 +226,7 @@ export function homeView(content: HomeContent): Json {
               type: 'button',
               action_id: `${OPEN_ESCALATE_ACTION}:${t.number}`,
               text: plain('Escalate…', 75),
-              value: t.number,
+              value: escalateValue,
             },
           },
     );

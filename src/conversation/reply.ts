@@ -28,12 +28,31 @@ export interface ReplyTable {
   readonly rows: readonly (readonly string[])[];
 }
 
-export interface ReplyAction {
+/** A form the core knows by name, with the values it opens with (e.g. escalate_ticket for one ticket). */
+export interface ReplyForm {
+  readonly name: string;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+/**
+ * What pressing a button does. `value` is always there: it is sent back as InboundMessage.action when the
+ * action is a plain reply, and it is what a channel that does not know the action's kind sends instead.
+ * Build these with src/conversation/actions.ts.
+ */
+export type ReplyAction = {
   readonly label: string;
-  /** Sent back as InboundMessage.action when pressed. */
+  /** Sent back as InboundMessage.action when pressed (for every kind a channel does not show its own way). */
   readonly value: string;
   readonly style?: 'primary' | 'danger';
-}
+} & (
+  | { readonly kind?: 'reply' }
+  /** Open a form (a modal, a card with inputs) prefilled with `form.values`. */
+  | { readonly kind: 'form'; readonly form: ReplyForm }
+  /** Open a web page. */
+  | { readonly kind: 'link'; readonly url: string }
+  /** Ask the person to sign in, the channel's own way. */
+  | { readonly kind: 'sign_in' }
+);
 
 export interface ReplyCard {
   readonly title: string;

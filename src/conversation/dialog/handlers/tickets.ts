@@ -14,10 +14,16 @@ import {
   TICKET_CHARGES_NOTICE,
   type TicketDetail,
 } from '../../../domain/tickets/index.js';
+import { escalateTicketForm, formAction } from '../../actions.js';
 import { formatDateTime, humanise } from '../../format.js';
-import type { Reply } from '../../reply.js';
+import type { Reply, ReplyAction } from '../../reply.js';
 import type { Slots } from '../state.js';
 import { accountFromPhone, ask, CANCEL_PREFIX, confirm, firstEntity, INTENT_PREFIX, refuse, refusedBeforeAsking, SLOT_PREFIX, type Turn, withAccount } from '../turn.js';
+
+/** "Escalate": the escalation form where a channel has forms, else the same request typed into the conversation. */
+function escalateAction(ticket: string): ReplyAction {
+  return formAction('Escalate', `${INTENT_PREFIX}ticket_escalate:${ticket}`, escalateTicketForm(ticket));
+}
 
 function ticketCard(turn: Turn, t: TicketDetail): Reply {
   const lastEvents = t.history.slice(-4).map((h) => [formatDateTime(h.at, turn.timeZone), humanise(h.kind), h.to ? humanise(h.to) : '', h.note ?? '']);
@@ -35,7 +41,7 @@ function ticketCard(turn: Turn, t: TicketDetail): Reply {
           ...(t.service ? [{ label: 'Service', value: `${t.service.name} (${t.service.identifier})` }] : []),
         ],
         table: lastEvents.length ? { columns: ['When', 'Event', 'To', 'Note'], rows: lastEvents } : undefined,
-        actions: canEscalate(t) ? [{ label: 'Escalate', value: `${INTENT_PREFIX}ticket_escalate:${t.number}` }] : undefined,
+        actions: canEscalate(t) ? [escalateAction(t.number)] : undefined,
       },
     ],
   };
