@@ -1,10 +1,10 @@
 // Where a conversation lives: its row (owner, dialog state with an optimistic version), its messages in
-// order, and the time zone of the account in focus. The engine reads and writes conversations only through here.
+// order, and the time zone of the account in focus. The engine and the channels write conversations only through here.
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Channel, Database } from '../db/schema.js';
 import type { Actor } from '../domain/actor.js';
 import { type DialogState, parseState } from './dialog/state.js';
-import type { InboundMessage, Reply } from './reply.js';
+import type { InboundMessage, Reply, ReplyAction } from './reply.js';
 
 export async function focusZone(db: Kysely<Database>, accountNumber: string | undefined): Promise<string | undefined> {
   if (!accountNumber) return undefined;
@@ -26,6 +26,41 @@ export function validConversationId(id: string): boolean {
   return id.length >= 1 && id.length <= 512 && /^[\p{L}\p{N}\p{P}\p{S} ]+$/u.test(id) && id.trim() === id;
 }
 
+/**
+ * The conversation's row, made now unless it exists (a channel may open a conversation before anything is
+ * said in it, e.g. to greet a person who signed in; the first message then finds it). An existing row is left as it is.
+ */
+export async function ensureConversation(
+  db: Kysely<Database>,
+  conversation: { readonly id: string; readonly channel: Channel; readonly actor: Actor; readonly now: Date },
+): Promise<void> {
+  const { actor } = conversation;
+  const at = conversation.now.toISOString();
+  await db
+    .insertInto('conversations')
+    .values({
+      id: conversation.id,
+      channel: conversation.channel,
+      external_ref: null,
+      portal_user_id: actor.kind === 'customer' ? actor.userId : null,
+      staff_id: actor.kind === 'staff' ? actor.staffId : null,
+      account_in_focus_id: null,
+      state: JSON.stringify({ misunderstandings: 0 }),
+      state_version: 0,
+      status: 'bot',
+      created_at: at,
+      updated_at: at,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+/** Whether a question asked before signing in is kept, to be answered once the person has signed in. */
+export async function questionWaitingForSignIn(db: Kysely<Database>, id: string): Promise<boolean> {
+  const row = await readConversation(db, id);
+  return row !== undefined && parseState(row.state).afterSignIn !== undefined;
+}
+
 /** Loads the conversation, creating it on first message; someone else's conversation is refused. */
 export async function loadConversation(
   db: Kysely<Database>,
@@ -38,23 +73,7 @@ export async function loadConversation(
   const userId = actor.kind === 'customer' ? actor.userId : null;
   const staffId = actor.kind === 'staff' ? actor.staffId : null;
   if (!row) {
-    await db
-      .insertInto('conversations')
-      .values({
-        id: inbound.conversationId,
-        channel: inbound.channel,
-        external_ref: null,
-        portal_user_id: userId,
-        staff_id: staffId,
-        account_in_focus_id: null,
-        state: JSON.stringify({ misunderstandings: 0 }),
-        state_version: 0,
-        status: 'bot',
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+    await ensureConversation(db, { id: inbound.conversationId, channel: inbound.channel, actor, now: new Date(now) });
     row = await readConversation(db, inbound.conversationId);
     if (!row) throw new Error('conversation could not be created');
   }
@@ -112,6 +131,20 @@ export async function storeMessage(
     }
   }
   throw new Error('unreachable');
+}
+
+/** A notice the core writes into a conversation of its own accord (the welcome after a sign-in), not a reply to a message. */
+export interface SystemNotice {
+  readonly text: string;
+  /** What happened, for channels that show notices their own way ('signed_in'). */
+  readonly event: string;
+  readonly quickReplies?: readonly ReplyAction[];
+}
+
+/** Stores a system notice as the conversation's next message; returns its seq. */
+export function appendSystemMessage(db: Kysely<Database>, conversationId: string, notice: SystemNotice, now: Date): Promise<number> {
+  const payload = { text: notice.text, event: notice.event, ...(notice.quickReplies ? { quickReplies: notice.quickReplies } : {}) };
+  return storeMessage(db, conversationId, 'out', 'system', notice.text, JSON.stringify(payload), now);
 }
 
 export function withoutFileContents(reply: Reply): unknown {

@@ -3,6 +3,7 @@
 import type { Actor } from '../domain/actor.js';
 import type { DomainContext } from '../domain/context.js';
 import { focusZone, loadConversation, readConversation, saveState, storeMessage, withoutFileContents } from './conversation-store.js';
+import { storeMessageFiles } from './file-store.js';
 import { amendment, DIALOG_CONTROLS, isNewRequest, optionNamed } from './dialog/answers.js';
 import { followUpOf, withoutWriteSlots } from './dialog/follow-ups.js';
 import { cancel, offerBack, restart, resume, staleButton } from './dialog/controls.js';
@@ -23,6 +24,7 @@ import {
   type Understanding,
 } from './dialog/turn.js';
 import type { Entity, EntityContext } from './nlu/entities.js';
+import { formatDateTime } from './format.js';
 import type { InboundMessage, Reply } from './reply.js';
 import { otherLanguage } from './nlu/keyword-rules.js';
 import { redactionNotice, redactSensitive } from './sensitive.js';
@@ -48,10 +50,31 @@ export interface EngineOptions {
 export interface ConversationEngine {
   handleMessage(inbound: InboundMessage, actor: Actor): Promise<Reply>;
   /**
+   * handleMessage for a channel that reads the turn's messages back from the conversation: also says which
+   * messages the turn stored, and (with `keepFiles`) keeps the reply's files beside its message, all before
+   * the conversation's next turn begins. Turns of one conversation run one at a time, in the order called.
+   */
+  handleTurn?(inbound: InboundMessage, actor: Actor, options?: TurnOptions): Promise<StoredTurn>;
+  /**
    * Right after a person signs in: answers the question that needed the sign-in, without them asking again.
    * Null when nothing was waiting. The reply is stored in the conversation like any other.
    */
-  resumeAfterSignIn?(conversationId: string, actor: Actor): Promise<Reply | null>;
+  resumeAfterSignIn?(conversationId: string, actor: Actor, options?: TurnOptions): Promise<Reply | null>;
+}
+
+export interface TurnOptions {
+  /** Keep the reply's files in the core's file store beside the reply's message (a channel that hands files out by link). */
+  readonly keepFiles?: boolean;
+}
+
+/** A turn's reply and what it stored. */
+export interface StoredTurn {
+  readonly reply: Reply;
+  /**
+   * The seqs of the messages the turn stored, oldest first: the person's message (not for a question answered
+   * after sign-in, which was stored when asked), then the reply (not for a notice). Empty when refused.
+   */
+  readonly seqs: readonly number[];
 }
 
 /** Longest text considered; longer messages are cut (channels refuse far larger ones before this). */
@@ -62,7 +85,7 @@ export const MAX_TEXT_LENGTH = 4000;
  */
 const REPEATABLE = new Set(['make_payment', 'ticket_create', 'ticket_escalate', 'paperless', 'autopay', 'billing_address', 'e911', 'toll_free']);
 
-export function createConversationEngine(options: EngineOptions): ConversationEngine {
+export function createConversationEngine(options: EngineOptions): Required<ConversationEngine> {
   const { ctx, nlu } = options;
   const actAt = options.actThreshold ?? 0.5;
   const clarifyAt = options.clarifyThreshold ?? 0.3;
@@ -79,9 +102,9 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     return cities.list;
   }
 
-  async function handleMessage(inbound: InboundMessage, actor: Actor, replay = false): Promise<Reply> {
+  async function handleTurn(inbound: InboundMessage, actor: Actor, turnOptions: TurnOptions = {}, replay = false): Promise<StoredTurn> {
     const previous = running.get(inbound.conversationId) ?? Promise.resolve();
-    const turn = previous.catch(() => {}).then(() => handleSerially(inbound, actor, replay));
+    const turn = previous.catch(() => {}).then(() => handleSerially(inbound, actor, replay, turnOptions));
     running.set(inbound.conversationId, turn);
     try {
       return await turn;
@@ -90,27 +113,30 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
     }
   }
 
-  async function resumeAfterSignIn(conversationId: string, actor: Actor): Promise<Reply | null> {
+  async function resumeAfterSignIn(conversationId: string, actor: Actor, turnOptions: TurnOptions = {}): Promise<Reply | null> {
     if (actor.kind === 'anonymous') return null;
     const row = await readConversation(ctx.db, conversationId);
     const waiting = row ? parseState(row.state).afterSignIn : undefined;
     if (!row || !waiting) return null;
-    return handleMessage({ channel: row.channel, conversationId, text: waiting }, actor, true);
+    return (await handleTurn({ channel: row.channel, conversationId, text: waiting }, actor, turnOptions, true)).reply;
   }
 
   /** `replay`: the text was stored when first said (before a sign-in) and is answered now, not stored again. */
-  async function handleSerially(inbound: InboundMessage, actor: Actor, replay: boolean): Promise<Reply> {
+  async function handleSerially(inbound: InboundMessage, actor: Actor, replay: boolean, turnOptions: TurnOptions): Promise<StoredTurn> {
     // Card numbers, security codes and PINs are masked before anything is stored, logged or understood.
     const redaction = redactSensitive(cleanText(inbound.text ?? ''));
     const original = redaction.text;
     const conversation = await loadConversation(ctx.db, inbound, actor, ctx.now().toISOString());
-    if (conversation.kind === 'refused') return conversation.reply;
+    if (conversation.kind === 'refused') return { reply: conversation.reply, seqs: [] };
     const { row } = conversation;
     const action = inbound.action === undefined ? undefined : redactSensitive(cleanText(inbound.action)).text;
-    if (!replay) await storeMessage(ctx.db, row.id, 'in', 'user', action !== undefined ? `[${action}]` : original, action ?? null, ctx.now());
+    const seqs: number[] = [];
+    if (!replay) seqs.push(await storeMessage(ctx.db, row.id, 'in', 'user', action !== undefined ? `[${action}]` : original, action ?? null, ctx.now()));
 
     // A person has the conversation: the message is kept for them, and the bot stays quiet but for a notice.
-    if (row.status === 'agent') return { text: 'A support agent is with you in this conversation and will answer here.', handoff: { status: 'active' }, notice: true };
+    if (row.status === 'agent') {
+      return { reply: { text: 'A support agent is with you in this conversation and will answer here.', handoff: { status: 'active' }, notice: true }, seqs };
+    }
 
     const state = parseState(row.state);
     if (replay) state.afterSignIn = undefined;
@@ -151,8 +177,10 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
       reply = { ...reply, text: `${reply.text}\n\n(A support agent will join shortly.)`.trim() };
     }
     await saveState(ctx.db, row.id, state, version);
-    await storeMessage(ctx.db, row.id, 'out', 'bot', reply.text, JSON.stringify(withoutFileContents(reply)), ctx.now());
-    return reply;
+    const seq = await storeMessage(ctx.db, row.id, 'out', 'bot', reply.text, JSON.stringify(withoutFileContents(reply)), ctx.now());
+    seqs.push(seq);
+    if (turnOptions.keepFiles) await storeMessageFiles(ctx.db, row.id, seq, reply.files ?? [], ctx.now());
+    return { reply, seqs };
   }
 
   async function understand(text: string, actor: Actor, timeZone: string): Promise<Understanding> {
@@ -381,20 +409,25 @@ export function createConversationEngine(options: EngineOptions): ConversationEn
       }
     } else {
       const done = state.done?.find((d) => d.id === id);
-      if (done) return { text: `That was already done: ${done.outcome}` };
+      if (done) return { text: `That was already done: ${done.outcome}${done.at ? ` (Done ${formatDateTime(done.at, turn.timeZone)}.)` : ''}` };
       return { text: 'That confirmation is no longer open, so nothing was done. What would you like to do?' };
     }
     const execute = EXECUTORS[confirmation.intent];
     if (!execute) return { text: 'Sorry, I can no longer do that. Nothing was changed.' };
     // The same key every time: a write that already happened is reported, not repeated.
-    const reply = await execute(turn, confirmation.params, `conv.${turn.conversationId}.${confirmation.id}`.slice(0, 128));
+    // Any channel's conversation id may be long or hold characters a key may not: a digest of it stands in.
+    const reply = await execute(turn, confirmation.params, `conv.${await digestOf(turn.conversationId)}.${confirmation.id}`.slice(0, 128));
     state.claimed = undefined;
     // Remembered, so a Confirm pressed again (a retry after a lost reply) hears what happened.
-    state.done = [{ id: confirmation.id, outcome: reply.text.slice(0, 300) }, ...(state.done ?? [])].slice(0, 5);
+    state.done = [{ id: confirmation.id, outcome: reply.text.slice(0, 300), at: ctx.now().toISOString() }, ...(state.done ?? [])].slice(0, 5);
     return offerBack(turn, reply);
   }
 
-  return { handleMessage: (inbound, actor) => handleMessage(inbound, actor), resumeAfterSignIn };
+  return {
+    handleMessage: async (inbound, actor) => (await handleTurn(inbound, actor)).reply,
+    handleTurn: (inbound, actor, turnOptions) => handleTurn(inbound, actor, turnOptions),
+    resumeAfterSignIn,
+  };
 }
 
 /** Slot and intent buttons never need the state version; only a confirmation does. */
@@ -416,3 +449,8 @@ function cleanText(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').trim().slice(0, MAX_TEXT_LENGTH);
 }
 
+/** The first 128 bits of SHA-256 of a text, as hex (Web Crypto, so the core runs anywhere). */
+async function digestOf(text: string): Promise<string> {
+  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return Array.from(bytes.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
+}

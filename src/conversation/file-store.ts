@@ -49,3 +49,9 @@ export async function readStoredFile(db: Kysely<Database>, fileId: string) {
   if (!/^[A-Za-z0-9_-]{10,64}$/.test(fileId)) return undefined;
   return db.selectFrom('chat_files').selectAll().where('id', '=', fileId).executeTakeFirst();
 }
+
+/** Deletes the files sent before `before` (customer data is not kept longer than needed); returns how many. */
+export async function purgeStoredFiles(db: Kysely<Database>, before: Date): Promise<number> {
+  const result = await db.deleteFrom('chat_files').where('created_at', '<', before.toISOString()).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -4,7 +4,8 @@ import type { Reply, ReplyAction } from '../../reply.js';
 import type { Slots } from '../state.js';
 import { INTENT_PREFIX, type Turn } from '../turn.js';
 
-const STARTERS: ReplyAction[] = [
+/** The questions most people come with, offered wherever the assistant says what it can do. */
+export const STARTERS: readonly ReplyAction[] = [
   { label: 'My balance', value: `${INTENT_PREFIX}balance` },
   { label: 'Open tickets', value: `${INTENT_PREFIX}tickets` },
   { label: 'Outages', value: `${INTENT_PREFIX}outages` },
