@@ -91,4 +91,21 @@ describe.each(ENGINES)('a confirmation and a crash on %s', (engine) => {
     expect(again.text).toMatch(/^Payment submitted: \$22\.22 to 5000003/);
     expect(await count(world, 'payments')).toBe(before + 1);
   });
+
+  it('confirms writes in a conversation whose id is long and holds @ ; = (a Teams id), each write once, and says when a repeat was done', async () => {
+    const actor = (await domain.loadCustomerActor(world.ctx, 'admin@northwind.example')) as domain.CustomerActor;
+    const id = `a:1x9-Teams;messageid=1712345678901@thread.tacv2=${'y'.repeat(300)}`;
+    const chat = new Chat(world, actor, undefined, id);
+    const before = await count(world, 'payments');
+    const first = await waitingPayment(chat, 1111);
+    await chat.world.engine.handleMessage({ channel: 'web', conversationId: id, action: first }, actor);
+    const second = await waitingPayment(chat, 2222);
+    const paid = await chat.world.engine.handleMessage({ channel: 'web', conversationId: id, action: second }, actor);
+    expect(paid.text).toMatch(/Payment submitted: \$22\.22 to 5000003/);
+    // Two confirmations in one long-id conversation are two payments, not one key's replay.
+    expect(await count(world, 'payments')).toBe(before + 2);
+    const again = await chat.world.engine.handleMessage({ channel: 'web', conversationId: id, action: first }, actor);
+    expect(again.text).toMatch(/^That was already done: Payment submitted: \$11\.11 to 5000003.*\(Done Nov 22, 2026, \d+:\d\d [AP]M E[SD]T\.\)$/s);
+    expect(await count(world, 'payments')).toBe(before + 2);
+  });
 });

@@ -37,7 +37,8 @@ export interface DialogState {
   /** A confirmation being carried out; cleared when its reply is stored, so a retry after a crash finds it. */
   claimed?: PendingConfirmation;
   /** The last confirmations carried out, with what was answered, for a Confirm pressed again. */
-  done?: { id: string; outcome: string }[];
+  /** Confirmations carried out lately: what was said, and when (UTC ISO-8601). */
+  done?: { id: string; outcome: string; at?: string }[];
   /** A question set aside when the person switched topic, offered again afterwards. */
   suspended?: PendingQuestion;
   /** The last answered request, for follow-ups ("and last month?", "as CSV"). */
