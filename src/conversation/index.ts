@@ -9,6 +9,10 @@ import { createSpellingCorrector } from './nlu/spelling.js';
 export { type ConversationEngine, createConversationEngine, type EngineOptions, type LanguageUnderstanding } from './engine.js';
 export type { ChatReportRequest, ChatReportResult, ConversationServices } from './dialog/turn.js';
 export * from './reply.js';
+export * from './actions.js';
+export type { ChannelDeliverer, DeliveryResult, DeliveryTarget } from './channel.js';
+export { createOutbound, type Outbound, type SendOutcome } from './outbound.js';
+export { joinConversation, leaveConversation, sayAsAgent, type AgentOutcome } from './agents.js';
 export { redactionNotice, redactSensitive, type SensitiveKind } from './sensitive.js';
 
 /** The product's trained intent model with its entity extraction and spelling correction. */
