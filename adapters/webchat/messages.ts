@@ -1,5 +1,5 @@
 // The conversation as the web chat sends it: stored messages (with their seq) turned into wire messages,
-// files kept per message and linked by signed URLs, and the few messages the channel itself writes.
+// files kept per message (in the core's file store) and linked by signed URLs.
 import type { Kysely } from 'kysely';
 import type { Reply, ReplyAction, ReplyCard } from '../../src/conversation/reply.js';
 import type { Database } from '../../src/db/schema.js';
@@ -56,9 +56,8 @@ export function checkFileUrl(links: FileLinks, fileId: string, conversationId: s
   return Number(exp) * 1000 > links.now().getTime() ? 'ok' : 'expired';
 }
 
-/** Keeps the files of the bot message `seq`, in order, so they can be downloaded later. */
-/** The core's file store, under the names this channel has always used. */
-export { readStoredFile as readFile, storeMessageFiles as storeFiles } from '../../src/conversation/file-store.js';
+/** The core's file store, under the name this channel has always used. */
+export { readStoredFile as readFile } from '../../src/conversation/file-store.js';
 
 export async function lastSeq(db: Kysely<Database>, conversationId: string): Promise<number> {
   const row = await db
@@ -69,36 +68,26 @@ export async function lastSeq(db: Kysely<Database>, conversationId: string): Pro
   return Number(row?.seq ?? 0);
 }
 
-/** The latest message the bot wrote after `after`: where the files of the reply just made belong. */
-export async function latestBotMessageSeq(db: Kysely<Database>, conversationId: string, after: number): Promise<number | null> {
-  const row = await db
-    .selectFrom('messages')
-    .select('seq')
-    .where('conversation_id', '=', conversationId)
-    .where('seq', '>', after)
-    .where('direction', '=', 'out')
-    .where('author', '=', 'bot')
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? Number(row.seq) : null;
-}
-
-/** Messages after `after`, oldest first, as the wire shows them, with fresh links to their files. */
+/**
+ * Messages after `after` (and up to `through`, when given), oldest first, as the wire shows them, with fresh
+ * links to their files.
+ */
 export async function readMessages(
   db: Kysely<Database>,
   links: FileLinks,
   conversationId: string,
   after: number,
-  limit = MAX_MESSAGES_PER_READ,
+  options: { readonly limit?: number; readonly through?: number } = {},
 ): Promise<WireMessage[]> {
-  const rows = await db
+  let query = db
     .selectFrom('messages')
     .select(['seq', 'direction', 'author', 'text', 'payload', 'created_at'])
     .where('conversation_id', '=', conversationId)
-    .where('seq', '>', after)
+    .where('seq', '>', after);
+  if (options.through !== undefined) query = query.where('seq', '<=', options.through);
+  const rows = await query
     .orderBy('seq')
-    .limit(limit)
+    .limit(options.limit ?? MAX_MESSAGES_PER_READ)
     .execute();
   if (rows.length === 0) return [];
   const files = await db
@@ -164,34 +153,4 @@ function parsePayload(text: string | null): StoredPayload {
   if (handoff && (handoff.status === 'waiting' || handoff.status === 'active')) out.handoff = { status: handoff.status };
   if (typeof p.event === 'string') out.event = p.event;
   return out;
-}
-
-/** Adds a message the channel itself writes (a sign-in notice), with the next seq of the conversation. */
-export async function appendMessage(
-  db: Kysely<Database>,
-  conversationId: string,
-  message: { author: 'system'; text: string; payload: Record<string, unknown> },
-  now: Date,
-): Promise<number> {
-  // As the engine does: the next number after the highest; the unique index turns a race into a retry.
-  for (let attempt = 0; ; attempt++) {
-    const seq = (await lastSeq(db, conversationId)) + 1;
-    try {
-      await db
-        .insertInto('messages')
-        .values({
-          conversation_id: conversationId,
-          seq,
-          direction: 'out',
-          author: message.author,
-          text: message.text,
-          payload: JSON.stringify({ text: message.text, ...message.payload }),
-          created_at: now.toISOString(),
-        })
-        .execute();
-      return seq;
-    } catch (error) {
-      if (attempt >= 4) throw error;
-    }
-  }
 }
