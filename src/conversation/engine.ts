@@ -231,7 +231,8 @@ export function createConversationEngine(options: EngineOptions): Required<Conve
       return run(turn, intent, slotsFromIntentArgument(intent, argument.join(':') || undefined));
     }
     if (action === 'sign_in') {
-      return { text: 'To sign in, give me your account number and PIN in the secure sign-in form above the chat, or sign in to the portal.' };
+      // Each channel shows its own way to sign in (a sign_in action); the core only says never to type a PIN here.
+      return { text: "To sign in, use this chat's Sign in option or sign in to the portal. Please don't type your PIN into the conversation itself." };
     }
     return staleButton();
   }
