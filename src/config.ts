@@ -18,6 +18,11 @@ export interface Config {
   readonly webChat: WebChatConfig;
   /** The Slack app; null (Slack routes off) unless both the signing secret and the bot token are set. */
   readonly slack: SlackConfig | null;
+  /**
+   * The Microsoft Teams bot. With no app id it runs in local mode (no token checked: the Bot Framework Emulator,
+   * tests), which production never does: there, no app id means Teams is off (null).
+   */
+  readonly teams: TeamsConfig | null;
   /** Abuse limits per client, socket and handoff; null when RATE_LIMITS=off (a loopback load benchmark). */
   readonly limits: AbuseLimits | null;
 }
@@ -66,6 +71,17 @@ export interface SlackConfig {
 }
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+
+export const TEAMS_APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+
+export interface TeamsConfig {
+  /** The bot's Microsoft App ID; null is local mode: no token is checked or sent (Bot Framework Emulator, tests). */
+  readonly appId: string | null;
+  readonly appPassword: string | null;
+  /** The Entra tenant of a SingleTenant (or managed identity) bot. */
+  readonly appTenantId: string | null;
+  readonly appType: (typeof TEAMS_APP_TYPES)[number];
+}
 
 /** The web chat's secrets, origins, session lifetimes and flood limit. */
 export interface WebChatConfig {
@@ -163,6 +179,12 @@ const EnvSchema = z.object({
       error: (issue) => `must be an http(s) URL, ${seen(issue.input)}`,
     })
     .optional(),
+  MicrosoftAppId: z.string().optional(),
+  MicrosoftAppPassword: z.string().optional(),
+  MicrosoftAppTenantId: z.string().optional(),
+  MicrosoftAppType: z
+    .enum(TEAMS_APP_TYPES, { error: (issue) => `must be one of ${TEAMS_APP_TYPES.join(', ')}, ${seen(issue.input)}` })
+    .default('MultiTenant'),
 });
 
 function secret() {
@@ -213,6 +235,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       `${missing}: is required when the other Slack setting is set (set both, or neither to keep Slack off)`,
     );
   }
+  if (values.MicrosoftAppId && values.MicrosoftAppType !== 'UserAssignedMSI' && !values.MicrosoftAppPassword) {
+    throw new AppError('config_invalid', 'MicrosoftAppPassword: is required when MicrosoftAppId is set (the bot\'s client secret)');
+  }
+  if (values.MicrosoftAppId && values.MicrosoftAppType !== 'MultiTenant' && !values.MicrosoftAppTenantId) {
+    throw new AppError('config_invalid', `MicrosoftAppTenantId: is required when MicrosoftAppType is ${values.MicrosoftAppType}`);
+  }
+  if (!values.MicrosoftAppId && (values.MicrosoftAppPassword || values.MicrosoftAppTenantId)) {
+    throw new AppError('config_invalid', 'MicrosoftAppId: is required when MicrosoftAppPassword or MicrosoftAppTenantId is set');
+  }
   return {
     port: values.PORT,
     host: values.HOST,
@@ -238,6 +269,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
             signingSecret: values.SLACK_SIGNING_SECRET,
             botToken: values.SLACK_BOT_TOKEN,
             apiUrl: values.SLACK_API_URL ?? DEFAULT_SLACK_API_URL,
+          }
+        : null,
+    teams:
+      values.MicrosoftAppId || values.NODE_ENV !== 'production'
+        ? {
+            appId: values.MicrosoftAppId ?? null,
+            appPassword: values.MicrosoftAppPassword ?? null,
+            appTenantId: values.MicrosoftAppTenantId ?? null,
+            appType: values.MicrosoftAppType,
           }
         : null,
     limits:

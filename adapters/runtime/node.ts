@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   }
 
   const service = createNodeService({ handle, logger, config, demoIdentities: identities });
+  if (config.teams && !config.teams.appId) logger.warn('MicrosoftAppId is not set: the Teams bot (POST /api/messages) runs in LOCAL MODE, checking no Bot Framework token, so anyone who can reach it can post as any Teams user (Bot Framework Emulator and tests only; set MicrosoftAppId and MicrosoftAppPassword for Teams)');
   const { app } = service;
   // Scheduled reports run in this process and reach their owner through the channels (outbound port).
   const schedulerCtx = createDomainContext(handle);

@@ -17,6 +17,7 @@ import { createDomainContext } from '../../src/domain/context.js';
 import { type AppEnv, createApp, type DemoIdentityListing } from '../http/app.js';
 import type { Logger } from '../http/logger.js';
 import { createSlackChannel, type SlackChannel } from '../slack/index.js';
+import { createTeamsChannel } from '../teams/index.js';
 import { createWebChat, type WebChat } from '../webchat/index.js';
 import { deriveKey } from '../webchat/signing.js';
 import { renderTranscriptPdf } from '../webchat/transcript-pdf.js';
@@ -43,7 +44,7 @@ export interface NodeServiceOptions {
   readonly handle: DatabaseHandle;
   readonly logger: Logger;
   /** `limits` undefined: the defaults; null: every abuse limit off (RATE_LIMITS=off). */
-  readonly config: Pick<Config, 'webChat'> & { readonly slack?: Config['slack']; readonly limits?: Config['limits'] };
+  readonly config: Pick<Config, 'webChat'> & { readonly slack?: Config['slack']; readonly teams?: Config['teams'] | null; readonly limits?: Config['limits'] };
   readonly demoIdentities?: readonly DemoIdentityListing[];
   /** Tests share one loaded model between servers. */
   readonly nlu?: LanguageUnderstanding;
@@ -110,6 +111,8 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
         logger,
       })
     : null;
+  // Teams runs whenever it is configured (tests, the Node root); with no app id it is in local mode.
+  const teams = options.config.teams ? createTeamsChannel({ ctx, engine, config: options.config.teams, logger }) : null;
   const app = createApp({
     handle,
     logger,
@@ -117,10 +120,11 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     // A new channel is one more entry here.
     channels: [
       ...(slack ? [{ name: 'slack', routes: slack.routes, openApi: slack.openApi }] : []),
+      ...(teams ? [{ name: 'teams', routes: teams.routes, openApi: teams.openApi }] : []),
       { name: 'web', routes: webChat.routes, openApi: webChat.openApi },
     ],
   });
-  const outbound = createOutbound(ctx, [webChat.deliverer, ...(slack ? [slack.deliverer] : [])], (details, message) => logger.warn(details, message));
+  const outbound = createOutbound(ctx, [webChat.deliverer, ...(slack ? [slack.deliverer] : []), ...(teams ? [teams.deliverer] : [])], (details, message) => logger.warn(details, message));
   // Failed deliveries that may work later are tried again with backoff; unref'd, so it never holds the process.
   const retrying = setInterval(() => void outbound.retryDue().catch((error) => logger.error({ err: error }, 'delivery retries failed')), 15_000);
   retrying.unref();

@@ -33,6 +33,7 @@ describe('parseConfig', () => {
         rateLimitWindowSeconds: 10,
       },
       slack: null,
+      teams: { appId: null, appPassword: null, appTenantId: null, appType: 'MultiTenant' },
       limits: {
         trustedProxyHeader: null,
         clientSessionsPerHour: 300,
@@ -77,6 +78,10 @@ describe('parseConfig', () => {
         SLACK_SIGNING_SECRET: 'slack-signing-secret',
         SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
         SLACK_API_URL: 'http://127.0.0.1:9999/api/',
+        MicrosoftAppId: '11111111-2222-3333-4444-555555555555',
+        MicrosoftAppPassword: 'teams-client-secret',
+        MicrosoftAppTenantId: '5a1e5a1e-0000-0000-0000-000000000001',
+        MicrosoftAppType: 'SingleTenant',
       }),
     ).toEqual({
       port: 8080,
@@ -97,6 +102,12 @@ describe('parseConfig', () => {
         rateLimitWindowSeconds: 4,
       },
       slack: { signingSecret: 'slack-signing-secret', botToken: 'xoxb-1-2-abc', apiUrl: 'http://127.0.0.1:9999/api/' },
+      teams: {
+        appId: '11111111-2222-3333-4444-555555555555',
+        appPassword: 'teams-client-secret',
+        appTenantId: '5a1e5a1e-0000-0000-0000-000000000001',
+        appType: 'SingleTenant',
+      },
       limits: {
         trustedProxyHeader: 'x-forwarded-for',
         clientSessionsPerHour: 50,
@@ -129,6 +140,24 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_SIGNING_SECRET: is required/);
     expect(() => parseConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxp-user' })).toThrow(/SLACK_BOT_TOKEN: must be a bot token/);
     expect(() => parseConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_API_URL: 'not a url' })).toThrow(/SLACK_API_URL/);
+  });
+
+  it('runs Teams in local mode without an app id (never in production), and asks for the secret and tenant an app id needs', () => {
+    expect(parseConfig({})?.teams?.appId).toBeNull();
+    // Unauthenticated local mode is never on in production: there Teams needs its app id.
+    expect(parseConfig({ NODE_ENV: 'production', PORTAL_SESSION_SECRET: 'p'.repeat(32) }).teams).toBeNull();
+    expect(parseConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' }).teams).toEqual({
+      appId: 'app',
+      appPassword: 'secret',
+      appTenantId: null,
+      appType: 'MultiTenant',
+    });
+    expect(() => parseConfig({ MicrosoftAppId: 'app' })).toThrow(/MicrosoftAppPassword: is required/);
+    expect(() => parseConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 's', MicrosoftAppType: 'SingleTenant' })).toThrow(
+      /MicrosoftAppTenantId: is required when MicrosoftAppType is SingleTenant/,
+    );
+    expect(() => parseConfig({ MicrosoftAppPassword: 's' })).toThrow(/MicrosoftAppId: is required/);
+    expect(() => parseConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 's', MicrosoftAppType: 'Single' })).toThrow(/MicrosoftAppType: must be one of/);
   });
 
   it('treats an empty variable as unset', () => {
