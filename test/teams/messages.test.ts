@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/databases.js';
 import {
   ADMIN_AAD,
+  cardsOf,
   expectValidMessage,
   membersAddedActivity,
   messageActivity,
   personalChat,
   STRANGER_AAD,
   startTeamsWorld,
+  submitActivity,
   type TeamsWorld,
   visibleText,
 } from './support.js';
@@ -49,6 +51,18 @@ describe.each(ENGINES)('the Teams bot in personal chat (%s)', (engine) => {
     // A reply to the person's message goes to /activities/{their activity id}.
     expect(reply?.activityId).toBe(activity.id);
     expect(visibleText(reply?.body ?? {})).toMatch(/5000001|\$/);
+    expectValidMessage(reply?.body ?? {});
+  });
+
+  it('takes a pressed Action.Submit button back into the conversation', async () => {
+    const before = world.connector.messages().length;
+    await world.post(messageActivity(world.connector, admin, "what's my balance"));
+    const card = cardsOf(world.connector.messages()[before]?.body ?? {})[0] as { actions: { title: string; data: Record<string, unknown> }[] };
+    const invoice = card.actions.find((a) => a.title === 'Latest invoice');
+    expect(invoice?.data).toEqual({ action: expect.any(String) });
+    await world.post(submitActivity(world.connector, admin, invoice?.data ?? {}, 'bot-activity-1'));
+    const [reply] = world.connector.messages().slice(before + 1);
+    expect(visibleText(reply?.body ?? {})).toMatch(/invoice/i);
     expectValidMessage(reply?.body ?? {});
   });
 
