@@ -6,6 +6,7 @@ import type { Logger } from '../http/logger.js';
 import type { OutgoingActivity } from './activity.js';
 import { renderAdaptiveCards } from './adaptive-cards.js';
 import { readConversationReference } from './address.js';
+import { fileConsentMessage } from './files.js';
 import type { BotHost } from './bot-framework.js';
 
 const ATTEMPTS = 4;
@@ -32,6 +33,8 @@ export function createTeamsDeliverer(host: BotHost, logger: Logger, minIntervalM
           await paced(target.conversationId);
           await host.continueConversation(reference, async (turn) => {
             await turn.send(message);
+            // Files (a scheduled report) are offered with consent cards where Teams allows it: personal chat.
+            if (reply.files?.length && turn.activity.conversation?.conversationType === 'personal') await turn.send(fileConsentMessage(target.conversationId, target.seq, reply.files));
           });
           return { kind: 'delivered' };
         } catch (error) {

@@ -14,6 +14,7 @@ import { renderAdaptiveCards } from './adaptive-cards.js';
 import { saveConversationReference } from './address.js';
 import { createBotHost } from './bot-framework.js';
 import { createTeamsDeliverer } from './deliver.js';
+import { FILES_IN_PERSONAL_CHAT, fileConsentMessage, readFileConsent, uploadAcceptedFile } from './files.js';
 import { actorFor, conversationIdFor } from './identity.js';
 import { handleSubmit, submitData } from './submit.js';
 
@@ -51,6 +52,20 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
       const data = (activity.value as { action?: { data?: unknown } } | undefined)?.action?.data;
       return answer(turn, activity, data, true);
     }
+    if (activity.type === 'invoke' && activity.name === 'fileConsent/invoke') {
+      const consent = readFileConsent(activity.value);
+      const conversationId = conversationIdFor(activity);
+      if (!consent || !conversationId) return { status: 400 };
+      if (consent.action === 'accept') {
+        try {
+          await turn.send(await uploadAcceptedFile(ctx, conversationId, consent, !host.authenticated));
+        } catch (error) {
+          logger.error({ err: error }, 'teams: file upload failed');
+          await turn.send({ type: 'message', text: FAILED });
+        }
+      }
+      return { status: 200 };
+    }
     if (activity.type === 'message') {
       await answer(turn, activity, activity.value, false);
       return undefined;
@@ -80,17 +95,22 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
       const text = data?.kind === 'action' ? undefined : withoutMentions(activity.text ?? '');
       if (data?.kind !== 'action' && !text) return invoke ? invokeMessage('Nothing to do.') : undefined;
       await turn.send({ type: 'typing' });
-      const reply = await engine.handleMessage(
-        {
+      const inbound = {
           channel: 'teams',
           conversationId,
           ...(data?.kind === 'action' ? { action: data.action } : { text }),
           ...(activity.id ? { messageId: activity.id } : {}),
           ...(activity.localTimezone ? { timeZone: activity.localTimezone } : {}),
-        },
-        actor,
-      );
+        } as const;
+      // Files are kept beside the reply's message, so the consent card can name them and hand them out later.
+      const stored = engine.handleTurn ? await engine.handleTurn(inbound, actor, { keepFiles: true }) : { reply: await engine.handleMessage(inbound, actor), seqs: [] };
+      const reply = stored.reply;
       await turn.send(renderAdaptiveCards(reply));
+      const replySeq = stored.seqs.at(-1);
+      if (reply.files?.length) {
+        if (activity.conversation?.conversationType === 'personal' && replySeq !== undefined) await turn.send(fileConsentMessage(conversationId, replySeq, reply.files));
+        else await turn.send({ type: 'message', text: FILES_IN_PERSONAL_CHAT });
+      }
       await saveConversationReference(ctx, conversationId, turn.reference());
       return invoke ? invokeMessage(reply.text) : undefined;
     } catch (error) {

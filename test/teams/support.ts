@@ -32,6 +32,8 @@ export interface ConnectorCall {
 /** The stand-in Bot Connector: records what the bot sends and answers like the connector does. */
 export class FakeConnector {
   calls: ConnectorCall[] = [];
+  /** Files the bot PUT to an upload URL (standing in for the person's OneDrive). */
+  uploads: { path: string; range: string; bytes: Buffer }[] = [];
   server!: Server;
   url = '';
   /** How many of the next calls are answered 429 (Retry-After: 0). */
@@ -43,6 +45,12 @@ export class FakeConnector {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        if (req.method === 'PUT' && req.url?.startsWith('/upload/')) {
+          this.uploads.push({ path: req.url, range: String(req.headers['content-range'] ?? ''), bytes: Buffer.concat(chunks) });
+          res.statusCode = 201;
+          res.end(JSON.stringify({ id: 'onedrive-item' }));
+          return;
+        }
         const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
         res.setHeader('content-type', 'application/json');
         if (!match) {
@@ -211,6 +219,24 @@ export function submitActivity(connector: FakeConnector, chat: ReturnType<typeof
 /** What Teams posts for a Universal Action (Action.Execute): an invoke the bot must answer in the response. */
 export function invokeActivity(connector: FakeConnector, chat: ReturnType<typeof personalChat>, data: Record<string, unknown>, replyToId: string) {
   return { ...base(connector, chat), type: 'invoke', name: 'adaptiveCard/action', replyToId, value: { action: { type: 'Action.Execute', verb: 'submit', data }, trigger: 'manual' } };
+}
+
+/** What Teams posts when the person presses Allow (or Decline) on a file consent card. */
+export function fileConsentActivity(connector: FakeConnector, chat: ReturnType<typeof personalChat>, action: 'accept' | 'decline', context: unknown, replyToId: string) {
+  return {
+    ...base(connector, chat),
+    type: 'invoke',
+    name: 'fileConsent/invoke',
+    replyToId,
+    value: {
+      type: 'fileUpload',
+      action,
+      context,
+      ...(action === 'accept'
+        ? { uploadInfo: { name: 'report.pdf', uploadUrl: `${connector.url}upload/item-1`, contentUrl: 'https://contoso-my.sharepoint.com/personal/report.pdf', uniqueId: 'ONEDRIVE-ITEM-1', fileType: 'pdf' } }
+        : {}),
+    },
+  };
 }
 
 export function membersAddedActivity(connector: FakeConnector, chat: ReturnType<typeof personalChat>) {
