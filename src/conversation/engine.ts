@@ -7,6 +7,7 @@ import { storeMessageFiles } from './file-store.js';
 import { amendment, DIALOG_CONTROLS, isNewRequest, optionNamed } from './dialog/answers.js';
 import { followUpOf, withoutWriteSlots } from './dialog/follow-ups.js';
 import { cancel, offerBack, restart, resume, staleButton } from './dialog/controls.js';
+import { confirmWrite } from './dialog/confirmations.js';
 import { clarify, misunderstood } from './dialog/misunderstanding.js';
 import { readAnswer } from './dialog/slots.js';
 import { EXECUTORS, HANDLERS, INTENT_LABELS, slotsFromIntentArgument } from './dialog/router.js';
@@ -24,7 +25,6 @@ import {
   type Understanding,
 } from './dialog/turn.js';
 import type { Entity, EntityContext } from './nlu/entities.js';
-import { formatDateTime } from './format.js';
 import type { InboundMessage, Reply } from './reply.js';
 import { otherLanguage } from './nlu/keyword-rules.js';
 import { redactionNotice, redactSensitive } from './sensitive.js';
@@ -79,11 +79,6 @@ export interface StoredTurn {
 
 /** Longest text considered; longer messages are cut (channels refuse far larger ones before this). */
 export const MAX_TEXT_LENGTH = 4000;
-/**
- * Writes that may safely be carried out again with the same confirmation after a crash: idempotent by their
- * key (payments, tickets, escalations) or setting a value that is the same the second time.
- */
-const REPEATABLE = new Set(['make_payment', 'ticket_create', 'ticket_escalate', 'paperless', 'autopay', 'billing_address', 'e911', 'toll_free']);
 
 export function createConversationEngine(options: EngineOptions): Required<ConversationEngine> {
   const { ctx, nlu } = options;
@@ -387,43 +382,6 @@ export function createConversationEngine(options: EngineOptions): Required<Conve
     return handler(turn, slots);
   }
 
-  /** The write waiting for this confirmation id is claimed (so it runs once), then carried out. */
-  async function confirmWrite(turn: Turn, id: string, version: { value: number }): Promise<Reply> {
-    const { state } = turn;
-    let confirmation = state.confirmation;
-    if (confirmation?.id === id) {
-      state.confirmation = undefined;
-      // Claimed before acting: a second "confirm" racing this one finds the confirmation gone. The claim is
-      // kept until the reply is stored, so if the process dies in between, pressing Confirm again finds it.
-      state.claimed = confirmation;
-      if (!(await saveState(ctx.db, turn.conversationId, state, version))) {
-        return { text: 'That request was already handled.' };
-      }
-    } else if (state.claimed?.id === id) {
-      // Claimed in a turn that never finished (a crash between the write and the reply).
-      confirmation = state.claimed;
-      if (!REPEATABLE.has(confirmation.intent)) {
-        state.claimed = undefined;
-        return {
-          text: `I couldn't confirm whether this went through: ${confirmation.summary.replace(/\?$/, '')}. Please check before asking again, so it isn't done twice.`,
-        };
-      }
-    } else {
-      const done = state.done?.find((d) => d.id === id);
-      if (done) return { text: `That was already done: ${done.outcome}${done.at ? ` (Done ${formatDateTime(done.at, turn.timeZone)}.)` : ''}` };
-      return { text: 'That confirmation is no longer open, so nothing was done. What would you like to do?' };
-    }
-    const execute = EXECUTORS[confirmation.intent];
-    if (!execute) return { text: 'Sorry, I can no longer do that. Nothing was changed.' };
-    // The same key every time: a write that already happened is reported, not repeated.
-    // Any channel's conversation id may be long or hold characters a key may not: a digest of it stands in.
-    const reply = await execute(turn, confirmation.params, `conv.${await digestOf(turn.conversationId)}.${confirmation.id}`.slice(0, 128));
-    state.claimed = undefined;
-    // Remembered, so a Confirm pressed again (a retry after a lost reply) hears what happened.
-    state.done = [{ id: confirmation.id, outcome: reply.text.slice(0, 300), at: ctx.now().toISOString() }, ...(state.done ?? [])].slice(0, 5);
-    return offerBack(turn, reply);
-  }
-
   return {
     handleMessage: async (inbound, actor) => (await handleTurn(inbound, actor)).reply,
     handleTurn: (inbound, actor, turnOptions) => handleTurn(inbound, actor, turnOptions),
@@ -448,10 +406,4 @@ function parseSlotValue(raw: string): string | number | boolean {
 function cleanText(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').trim().slice(0, MAX_TEXT_LENGTH);
-}
-
-/** The first 128 bits of SHA-256 of a text, as hex (Web Crypto, so the core runs anywhere). */
-async function digestOf(text: string): Promise<string> {
-  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  return Array.from(bytes.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
 }
