@@ -88,6 +88,8 @@ export function createWebChat(options: WebChatOptions): WebChat {
         hub.notify(target.conversationId);
         return { kind: 'delivered' };
       },
+      // The typing dots, on every open socket and stream of the conversation.
+      working: async (target, on) => hub.typing(target.conversationId, on),
     },
     close: () => hub.close(),
     get followers() {

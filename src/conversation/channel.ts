@@ -25,4 +25,9 @@ export interface ChannelDeliverer {
   readonly channel: Channel;
   /** Shows a stored message in the channel. Should not throw; a throw counts as a failure to retry. */
   deliver(target: DeliveryTarget, reply: Reply): Promise<DeliveryResult>;
+  /**
+   * Progress: someone (the assistant on a slow answer, an agent typing) is working on a reply. Each channel
+   * shows it its own way (the web chat's typing dots, Teams' typing activity); absent where a channel has none.
+   */
+  working?(target: Pick<DeliveryTarget, 'conversationId' | 'address'>, on: boolean): Promise<void>;
 }

@@ -22,6 +22,8 @@ export interface Outbound {
   send(conversationId: string, reply: Reply, author?: 'bot' | 'agent' | 'system'): Promise<SendOutcome>;
   /** Tries the deliveries that are due again (a timer calls this); returns how many were tried. */
   retryDue(): Promise<number>;
+  /** Shows (or stops showing) that a reply is being worked on, where the conversation's channel can. Never throws. */
+  working(conversationId: string, on: boolean): Promise<void>;
 }
 
 export function createOutbound(ctx: DomainContext, deliverers: readonly ChannelDeliverer[], log?: (details: object, message: string) => void): Outbound {
@@ -83,6 +85,17 @@ export function createOutbound(ctx: DomainContext, deliverers: readonly ChannelD
       } catch (error) {
         log?.({ err: error, conversationId }, 'sending a message outside a request failed');
         return { kind: 'failed', seq: null, reason: 'the message could not be stored' };
+      }
+    },
+
+    async working(conversationId, on) {
+      try {
+        const conversation = await ctx.db.selectFrom('conversations').select(['channel', 'external_ref']).where('id', '=', conversationId).executeTakeFirst();
+        const deliverer = conversation ? byChannel.get(conversation.channel) : undefined;
+        if (conversation && deliverer?.working) await deliverer.working({ conversationId, address: conversation.external_ref }, on);
+      } catch (error) {
+        // Progress is a courtesy: a channel that cannot show it changes nothing else.
+        log?.({ err: error, conversationId }, 'showing progress failed');
       }
     },
 

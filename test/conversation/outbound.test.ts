@@ -72,7 +72,11 @@ describe.each(ENGINES)('an agent in a web chat, live, on %s', (engine) => {
     // Another agent cannot take it from them.
     expect((await joinConversation(ctx, service.outbound, await staff(world, 'care@provider.example'), conversationId)).kind).toBe('conflict');
 
+    // The agent types: the customer sees the typing dots, then the words.
+    await service.outbound.working(conversationId, true);
+    await socket.until(() => socket.frames.some((f) => f.type === 'typing' && f.on === true && socket.frames.indexOf(f) > socket.frames.findIndex((g) => (g.message as { event?: string } | undefined)?.event === 'agent_joined')));
     await sayAsAgent(ctx, service.outbound, agent, conversationId, 'Hi Priya, I can see your last invoice. What looks wrong?');
+    await service.outbound.working(conversationId, false);
     await socket.until(() => socket.messages().some((m) => m.author === 'agent'));
     expect(socket.messages().at(-1)).toMatchObject({ author: 'agent', text: 'Hi Priya, I can see your last invoice. What looks wrong?' });
 
