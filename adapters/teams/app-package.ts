@@ -17,13 +17,14 @@ export function buildAppPackage(options: { appId?: string; host?: string } = {})
   const manifest = JSON.parse(readFileSync(resolve(ROOT, 'manifest.json'), 'utf8')) as {
     id: string;
     bots: { botId: string }[];
+    composeExtensions?: { botId: string }[];
     icons: { color: string; outline: string };
   };
   if (options.appId !== undefined && !GUID.test(options.appId)) throw new Error(`--app-id must be the bot's Microsoft App ID (a GUID), got "${options.appId}"`);
   if (options.host !== undefined && !/^[a-z0-9.-]+(:\d+)?$/i.test(options.host)) throw new Error(`--host must be a host name like support.example.com, got "${options.host}"`);
   const appId = options.appId ?? PLACEHOLDER_ID;
   manifest.id = appId;
-  for (const bot of manifest.bots) bot.botId = appId;
+  for (const bot of [...manifest.bots, ...(manifest.composeExtensions ?? [])]) bot.botId = appId;
   const text = JSON.stringify(manifest, null, 2).replaceAll(PLACEHOLDER_HOST, options.host ?? PLACEHOLDER_HOST);
   const icon = (name: string) => readFileSync(resolve(ROOT, 'adapters/teams/icons', name));
   return zip([

@@ -16,6 +16,7 @@ import { createBotHost } from './bot-framework.js';
 import { createTeamsDeliverer } from './deliver.js';
 import { FILES_IN_PERSONAL_CHAT, fileConsentMessage, readFileConsent, uploadAcceptedFile } from './files.js';
 import { actorFor, conversationIdFor } from './identity.js';
+import { searchForExtension } from './search.js';
 import { handleSubmit, submitData } from './submit.js';
 
 export const WELCOME =
@@ -51,6 +52,9 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
     if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') {
       const data = (activity.value as { action?: { data?: unknown } } | undefined)?.action?.data;
       return answer(turn, activity, data, true);
+    }
+    if (activity.type === 'invoke' && activity.name === 'composeExtension/query') {
+      return { status: 200, body: await searchForExtension(ctx, await actorFor(ctx, activity), activity.value) };
     }
     if (activity.type === 'invoke' && activity.name === 'fileConsent/invoke') {
       const consent = readFileConsent(activity.value);

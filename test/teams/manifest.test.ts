@@ -50,6 +50,7 @@ describe('the Teams app manifest', () => {
     const packaged = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '{}');
     expect(packaged.id).toBe(appId);
     expect(packaged.bots[0].botId).toBe(appId);
+    expect(packaged.composeExtensions[0].botId).toBe(appId);
     expect(packaged.validDomains).toEqual(['bot.example.org']);
     vi.spyOn(globalThis, 'fetch').mockRejectedValue(new Error('no network in this test'));
     expect(await AppManifestUtils.validateAgainstSchema(packaged)).toEqual([]);
