@@ -18,6 +18,7 @@ import { FILES_IN_PERSONAL_CHAT, fileConsentMessage, readFileConsent, uploadAcce
 import { actorFor, conversationIdFor } from './identity.js';
 import { searchForExtension } from './search.js';
 import { handleSubmit, submitData } from './submit.js';
+import { openTicketFromTask, ticketFormTask } from './ticket-from-message.js';
 
 export const WELCOME =
   "Hi — I'm the support assistant. Ask me about balances, invoices, tickets (\"my open tickets\", \"escalate ticket TT-104411\"), outages and reports.";
@@ -55,6 +56,12 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
     }
     if (activity.type === 'invoke' && activity.name === 'composeExtension/query') {
       return { status: 200, body: await searchForExtension(ctx, await actorFor(ctx, activity), activity.value) };
+    }
+    if (activity.type === 'invoke' && activity.name === 'composeExtension/fetchTask') {
+      return { status: 200, body: await ticketFormTask(ctx, await actorFor(ctx, activity), activity.value) };
+    }
+    if (activity.type === 'invoke' && activity.name === 'composeExtension/submitAction') {
+      return { status: 200, body: await openTicketFromTask(ctx, await actorFor(ctx, activity), activity) };
     }
     if (activity.type === 'invoke' && activity.name === 'fileConsent/invoke') {
       const consent = readFileConsent(activity.value);
