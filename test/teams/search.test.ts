@@ -65,7 +65,7 @@ describe.each(ENGINES)('the message extension "Open a ticket from this message" 
     const inputs = Object.fromEntries(task.value.card.content.body.map((i) => [i.id, i]));
     expect(inputs.title?.value).toBe('Fax line 416-555-0100 is dead');
     expect(inputs.description?.value).toBe('Fax line 416-555-0100 is dead\nSince 9am, all calls fail & no dial tone.');
-    const accounts = (inputs.account?.choices as { value: string }[]).map((c) => c.value);
+    const accounts = ((inputs.account?.choices ?? []) as { value: string }[]).map((c) => c.value);
     expect(accounts).toContain('5000001');
     expect(accounts).not.toContain('1002345');
 
