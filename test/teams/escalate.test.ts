@@ -104,6 +104,23 @@ describe.each(ENGINES)('escalating a ticket from Teams (%s)', (engine) => {
     expect(row.priority).toBe('high');
   });
 
+  it('escalates by asking in words, confirmed with the card\'s button', async () => {
+    const ticket = await ticketOnAccount('5000001', ['open', 'in_progress', 'pending_customer'], ['low', 'medium', 'high']);
+    const before = world.connector.messages().length;
+    await world.post(messageActivity(world.connector, admin, `escalate ticket ${ticket.number} to critical, the whole office has no dial tone`));
+    const [asked] = world.connector.messages().slice(before);
+    expectValidMessage(asked?.body ?? {});
+    const buttons = cardsOf(asked?.body ?? {}).flatMap((c) => (c.actions ?? []) as Json[]);
+    const confirm = buttons.find((b) => /confirm|yes|escalate/i.test(String(b.title)) && b.type === 'Action.Submit');
+    expect(confirm, `a confirmation button in ${visibleText(asked?.body ?? {})}`).toBeDefined();
+    await world.post(submitActivity(world.connector, admin, confirm?.data as Json, 'bot-activity-1'));
+    const [done] = world.connector.messages().slice(before + 1);
+    expect(visibleText(done?.body ?? {})).toMatch(new RegExp(`${ticket.number}[\\s\\S]*critical`));
+    const row = await world.handle.db.selectFrom('tickets').select('priority').where('id', '=', ticket.id).executeTakeFirstOrThrow();
+    expect(row.priority).toBe('critical');
+    expect((await historyOf(ticket.id)).at(-1)).toMatchObject({ kind: 'escalated', actor_label: 'admin@northwind.example' });
+  });
+
   describe('a tampered card submit gets a clear message and changes nothing', () => {
     async function submitAndExpect(data: Json, ticketId: number | null, message: RegExp) {
       const before = world.connector.calls.length;
