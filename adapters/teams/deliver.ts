@@ -48,6 +48,18 @@ export function createTeamsDeliverer(host: BotHost, logger: Logger, minIntervalM
         }
       }
     },
+    // Teams shows a typing indicator for a few seconds per typing activity; "off" needs nothing (the message ends it).
+    async working(target, on) {
+      const reference = readConversationReference(target.address);
+      if (!on || !reference) return;
+      try {
+        await host.continueConversation(reference, async (turn) => {
+          await turn.send({ type: 'typing' });
+        });
+      } catch (error) {
+        logger.warn({ status: statusOf(error) }, 'teams: typing indicator failed');
+      }
+    },
   };
 }
 

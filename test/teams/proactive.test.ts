@@ -34,6 +34,14 @@ describe.each(ENGINES)('messages to Teams outside a request (%s)', (engine) => {
     expectValidMessage(sent?.body ?? {});
   });
 
+  it('shows progress as a Teams typing activity', async () => {
+    const before = world.connector.calls.length;
+    await world.service.outbound.working(conversationId, true);
+    const sent = world.connector.calls.slice(before);
+    expect(sent.map((c) => c.body.type)).toEqual(['typing']);
+    expect(sent[0]?.conversationId).toBe(admin.conversation.id);
+  });
+
   it('waits out a 429 from the Bot Connector and delivers once', async () => {
     const before = world.connector.calls.length;
     world.connector.throttleNext = 2;
