@@ -1,5 +1,6 @@
 // Where a Teams conversation can be reached outside a request: its Bot Framework conversation reference
 // (service URL, conversation, bot, tenant), kept as the conversation's channel address (external_ref).
+import { saveChannelAddress } from '../../src/conversation/conversation-store.js';
 import type { DomainContext } from '../../src/domain/context.js';
 
 /** The reference fields continueConversation needs; anything else the SDK put there is left out. */
@@ -8,19 +9,9 @@ function compact(reference: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(pick.filter((k) => reference[k] !== undefined).map((k) => [k, reference[k]]));
 }
 
-/**
- * Saves the reference on the conversation. The core has no call for this yet, so the Teams adapter writes the
- * one column it owns (the channel address) itself; the write is skipped when the reference has not changed.
- */
+/** Saves the reference as the conversation's channel address, through the core's conversation store. */
 export async function saveConversationReference(ctx: DomainContext, conversationId: string, reference: Record<string, unknown>): Promise<void> {
-  const address = JSON.stringify(compact(reference));
-  await ctx.db
-    .updateTable('conversations')
-    .set({ external_ref: address })
-    .where('id', '=', conversationId)
-    .where('channel', '=', 'teams')
-    .where((eb) => eb.or([eb('external_ref', 'is', null), eb('external_ref', '!=', address)]))
-    .execute();
+  await saveChannelAddress(ctx.db, conversationId, 'teams', JSON.stringify(compact(reference)));
 }
 
 /** The stored reference, or null when there is none or it is not one this adapter wrote. */

@@ -73,12 +73,24 @@ function wrap(text: string, font: PDFFont, size: number, maxWidth: number): stri
     }
     if (current.trim() !== '') out.push(current.trimEnd());
     current = word.trimStart();
-    while (font.widthOfTextAtSize(current, size) > maxWidth && current.length > 1) {
-      let cut = current.length - 1;
-      while (cut > 1 && font.widthOfTextAtSize(current.slice(0, cut), size) > maxWidth) cut--;
-      out.push(current.slice(0, cut));
-      current = current.slice(cut);
+    if (font.widthOfTextAtSize(current, size) <= maxWidth) continue;
+    // A word wider than the line is cut where its characters' widths add up to the line, in one pass:
+    // measuring every prefix took a minute for a 2,000-character word and held up the whole server.
+    const pieces: string[] = [];
+    let piece = '';
+    let width = 0;
+    for (const ch of current) {
+      const w = font.widthOfTextAtSize(ch, size);
+      if (piece !== '' && width + w > maxWidth) {
+        pieces.push(piece);
+        piece = '';
+        width = 0;
+      }
+      piece += ch;
+      width += w;
     }
+    out.push(...pieces);
+    current = piece;
   }
   if (current.trim() !== '' || out.length === 0) out.push(current.trimEnd());
   return out;

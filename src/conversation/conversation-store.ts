@@ -150,3 +150,17 @@ export function appendSystemMessage(db: Kysely<Database>, conversationId: string
 export function withoutFileContents(reply: Reply): unknown {
   return { ...reply, files: reply.files?.map((f) => ({ filename: f.filename, mediaType: f.mediaType, bytes: f.content.length })) };
 }
+
+/**
+ * Keeps a channel's address for a conversation (conversations.external_ref: a Teams conversation reference,
+ * say), so the core can reach the person outside a request. Written only when it changed.
+ */
+export async function saveChannelAddress(db: Kysely<Database>, conversationId: string, channel: Channel, address: string): Promise<void> {
+  await db
+    .updateTable('conversations')
+    .set({ external_ref: address })
+    .where('id', '=', conversationId)
+    .where('channel', '=', channel)
+    .where((eb) => eb.or([eb('external_ref', 'is', null), eb('external_ref', '!=', address)]))
+    .execute();
+}

@@ -199,7 +199,7 @@ export function createConversationEngine(options: EngineOptions): Required<Conve
       const dropped = state.confirmation;
       state.confirmation = undefined;
       const reply = await onAction(turn, action, version);
-      return { ...reply, text: `(I did not go ahead with: ${dropped.summary.replace(/\?$/, '')}.)\n${reply.text}` };
+      return { ...reply, text: `(I did not go ahead with: ${dropped.summary.replace(/[?.]+$/, '')}.)\n${reply.text}` };
     }
     if (action === 'resume') return resume(turn);
     if (action === 'restart') return restart(turn);
@@ -238,7 +238,8 @@ export function createConversationEngine(options: EngineOptions): Required<Conve
     const sure = confidence >= actAt && intent !== 'out_of_scope';
 
     if (state.confirmation) {
-      if (intent === 'confirm' && confidence >= clarifyAt) return confirmWrite(turn, state.confirmation.id, version);
+      // A typed "yes" moves money or opens tickets: it must be clearly one (a stray "o" scored 0.45 once).
+      if (intent === 'confirm' && confidence >= actAt && clearlyWords(turn.text)) return confirmWrite(turn, state.confirmation.id, version);
       if ((intent === 'deny' || intent === 'cancel') && confidence >= clarifyAt) return cancel(turn);
       const amended = amendment(turn, state.confirmation);
       if (amended) {
@@ -246,11 +247,11 @@ export function createConversationEngine(options: EngineOptions): Required<Conve
         state.confirmation = undefined;
         return run(turn, amended.intent, amended.slots);
       }
-      if (sure && !DIALOG_CONTROLS.has(intent)) {
+      if (sure && clearlyWords(turn.text) && !DIALOG_CONTROLS.has(intent)) {
         const dropped = state.confirmation;
         state.confirmation = undefined;
         const reply = await run(turn, intent, {});
-        return { ...reply, text: `(I did not go ahead with: ${dropped.summary.replace(/\?$/, '')}.)\n${reply.text}` };
+        return { ...reply, text: `(I did not go ahead with: ${dropped.summary.replace(/[?.]+$/, '')}.)\n${reply.text}` };
       }
       return { text: `Please confirm or cancel: ${state.confirmation.summary}`, quickReplies: confirmActions(state.confirmation.id) };
     }
@@ -400,6 +401,12 @@ function parseSlotValue(raw: string): string | number | boolean {
   if (/^-?\d+$/.test(raw) && raw.length < 12 && !/^0\d/.test(raw) && raw.length !== 7) return Number(raw);
   if (raw === 'true' || raw === 'false') return raw === 'true';
   return raw;
+}
+
+/** Two letters or more, or a one-letter answer people really give ("y", "k"). */
+function clearlyWords(text: string): boolean {
+  const letters = text.normalize('NFKD').replace(/[^a-z]/gi, '');
+  return letters.length >= 2 || /^\s*[yk]\s*[.!]?\s*$/i.test(text);
 }
 
 /** Strips control characters and cuts overlong text, so nothing downstream sees them. */

@@ -108,4 +108,21 @@ describe.each(ENGINES)('a confirmation and a crash on %s', (engine) => {
     expect(again.text).toMatch(/^That was already done: Payment submitted: \$11\.11 to 5000003.*\(Done Nov 22, 2026, \d+:\d\d [AP]M E[SD]T\.\)$/s);
     expect(await count(world, 'payments')).toBe(before + 2);
   });
+
+  it('pays only on a clear yes: a stray letter or symbol leaves the payment waiting', async () => {
+    const actor = (await domain.loadCustomerActor(world.ctx, 'admin@northwind.example')) as domain.CustomerActor;
+    const chat = new Chat(world, actor);
+    const before = await count(world, 'payments');
+    await waitingPayment(chat, 1000);
+    for (const stray of ['o', 'Õ', '0', '.', 'ö']) {
+      await chat.say(stray);
+      expect(await count(world, 'payments')).toBe(before);
+    }
+    await chat.say('yes');
+    expect(chat.last.text).toMatch(/Payment submitted: \$10\.00 to 5000003/);
+    expect(await count(world, 'payments')).toBe(before + 1);
+    await waitingPayment(chat, 1200);
+    await chat.say('y');
+    expect(chat.last.text).toMatch(/Payment submitted: \$12\.00 to 5000003/);
+  });
 });

@@ -7,6 +7,7 @@ import type { NodeService } from '../../adapters/runtime/web-server.js';
 import { formatMoney } from '../../src/conversation/format.js';
 import * as domain from '../../src/domain/index.js';
 import { ENGINES } from '../support/databases.js';
+import { pdfText } from '../support/pdf-tools.js';
 import { type ChatWorld, createChatWorld, PORTAL_SECRET, shown, Visitor } from './support.js';
 
 describe.each(ENGINES)('the web chat API on %s', (engine) => {
@@ -369,6 +370,19 @@ describe.each(ENGINES)('the web chat API on %s', (engine) => {
     expect(pdf.headers.get('content-disposition')).toMatch(/attachment; filename="chat-transcript-\d{4}-\d{2}-\d{2}\.pdf"/);
     expect(new TextDecoder().decode((await pdf.arrayBuffer()).slice(0, 5))).toBe('%PDF-');
     expect((await v.call('/chat/transcript?format=doc')).status).toBe(400);
+  });
+
+  it('lays out a transcript holding a word far wider than the page at once, cut across lines', async () => {
+    const v = visitor();
+    await v.start();
+    const word = `${'a'.repeat(1000)}${'b'.repeat(999)}Z`;
+    await v.say(word);
+    const started = Date.now();
+    const pdf = await v.call('/chat/transcript?format=pdf');
+    // Measuring every prefix of such a word took 37–72 s and held up every other request meanwhile.
+    expect(Date.now() - started).toBeLessThan(5000);
+    const text = pdfText(new Uint8Array(await pdf.arrayBuffer())).replace(/\s+/g, '');
+    expect(text).toContain(word);
   });
 
   it('signs out: the token stops working', async () => {
