@@ -44,9 +44,12 @@ export function withoutControlCharacters(text: string): string {
 }
 
 /** A seq the client last saw: absent is 0; null when it is not a whole number. */
+/** Message numbers are 32-bit integers in the database; a larger "after" means "nothing newer" (no overflow error). */
+export const MAX_SEQ = 2 ** 31 - 1;
+
 export function seqParam(raw: string | undefined): number | null {
   if (raw === undefined || raw === '') return 0;
-  return /^\d{1,12}$/.test(raw) ? Number(raw) : null;
+  return /^\d{1,12}$/.test(raw) ? Math.min(Number(raw), MAX_SEQ) : null;
 }
 
 /** The zone if it is a real IANA zone, else undefined. */

@@ -385,6 +385,18 @@ describe.each(ENGINES)('the web chat API on %s', (engine) => {
     expect(text).toContain(word);
   });
 
+  it('answers an "after" beyond any message number with nothing newer, on every engine (no integer overflow)', async () => {
+    const v = visitor();
+    await v.start();
+    await v.say('hi');
+    for (const after of ['2147483647', '2147483648', '999999999999']) {
+      const response = await v.call(`/chat/messages?after=${after}`);
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { messages: unknown[] }).messages).toEqual([]);
+    }
+    expect((await v.call('/chat/messages?after=9999999999999')).status).toBe(400);
+  });
+
   it('signs out: the token stops working', async () => {
     const v = visitor();
     await v.start();

@@ -227,4 +227,16 @@ describe.each(ENGINES)('the web chat in real time on %s', (engine) => {
     }
     expect(service.webChat.followers).toBeLessThanOrEqual(sockets.filter((s) => !s.closed).length);
   });
+
+  it('takes a hello with an "after" beyond any message number, and sends what comes next', async () => {
+    const v = visitor();
+    await v.start();
+    const socket = await open();
+    await hello(socket, v.token, 2 ** 40);
+    await v.say('any outages?');
+    // Nothing older than the cursor is replayed; the socket stays healthy and open.
+    socket.send({ type: 'ping' });
+    await socket.until((frames) => frames.some((f) => f.type === 'pong'));
+    expect(socket.closed).toBeNull();
+  });
 });

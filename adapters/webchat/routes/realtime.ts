@@ -8,14 +8,14 @@ import type { WSContext, WSEvents } from 'hono/ws';
 import { z } from 'zod';
 import { CHAT_TEXT_BY_CODE } from '../../../src/errors.js';
 import type { WireEvent } from '../hub.js';
-import { type ErrorStatus, fail, seqParam, tooMany, withoutControlCharacters } from '../http.js';
+import { type ErrorStatus, fail, MAX_SEQ, seqParam, tooMany, withoutControlCharacters } from '../http.js';
 import { type ChatEnv, requireSession } from '../middleware.js';
 import type { WebChatDeps } from '../options.js';
 import type { SessionView } from '../session-lookup.js';
 import type { TurnInput } from '../turns.js';
 
 const Frame = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hello'), token: z.string().max(256), after: z.number().int().min(0).optional() }).strict(),
+  z.object({ type: z.literal('hello'), token: z.string().max(256), after: z.number().int().min(0).transform((v) => Math.min(v, MAX_SEQ)).optional() }).strict(),
   z.object({ type: z.literal('message'), text: z.string(), timeZone: z.string().max(64).optional() }).strict(),
   z.object({ type: z.literal('action'), value: z.string().min(1).max(512), timeZone: z.string().max(64).optional() }).strict(),
   z.object({ type: z.literal('ping') }).strict(),
