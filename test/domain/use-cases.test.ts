@@ -82,6 +82,25 @@ describe.each(ENGINES)('use cases on %s', (engine) => {
     expect(await countPayments()).toBe(before);
   });
 
+  it('opens tickets asked for at the same instant, each with its own number', async () => {
+    const before = await countTickets();
+    const opened = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        domain.createTicket(ctx, admin, {
+          accountNumber: '5000001',
+          title: `Phones down, desk ${i}`,
+          description: 'No dial tone since this morning.',
+          preferredContact: 'email' as const,
+          idempotencyKey: `ticket-race-${i}-0001`,
+        }),
+      ),
+    );
+    expect(opened.map((o) => o.kind)).toEqual(Array(8).fill('ok'));
+    const numbers = opened.map((o) => (o.kind === 'ok' ? o.value.number : ''));
+    expect(new Set(numbers).size).toBe(8);
+    expect(await countTickets()).toBe(before + 8);
+  });
+
   it('opens one ticket for a repeated request, with a created event and the charges notice', async () => {
     const before = await countTickets();
     const request = {

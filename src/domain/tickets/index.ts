@@ -1,5 +1,5 @@
 // Trouble tickets and care cases: list, detail with history, create and escalate (both idempotent).
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { CareCaseStatus, ContactMethod, Database, Ticket, TicketPriority, TicketStatus } from '../../db/schema.js';
 import { type Actor, actorLabel } from '../actor.js';
 import { recordAudit } from '../audit.js';
@@ -234,70 +234,98 @@ export async function createTicket(
     priority,
   };
 
-  return withIdempotency(ctx, actor, 'create_ticket', input.idempotencyKey, request, async (db) => {
-    let serviceId: number | null = null;
-    if (input.service !== undefined && input.service !== null && input.service !== '') {
-      const service = await db
-        .selectFrom('services')
-        .select('id')
-        .where('account_id', '=', accountId)
-        .where((eb) =>
-          typeof input.service === 'number'
-            ? eb('id', '=', input.service)
-            : eb('identifier', '=', String(input.service).trim()),
-        )
-        .executeTakeFirst();
-      if (!service) return invalid('service', `That service isn't on account ${accountNumber}.`);
-      serviceId = service.id;
+  // Two tickets opened at the same instant can pick the same next number; the loser's transaction rolls
+  // back whole and is simply run again (with the same idempotency key, so nothing is done twice).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createTicketOnce();
+    } catch (error) {
+      if (attempt >= 12 || !isTicketNumberClash(error)) throw error;
+      // A little random wait, so the ones that clashed do not clash again in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
     }
-    const now = ctx.now().toISOString();
-    const number = await nextTicketNumber(db);
-    const ticket = await db
-      .insertInto('tickets')
-      .values({
-        number,
-        account_id: accountId,
-        service_id: serviceId,
-        title,
-        description,
-        status: 'open',
-        priority,
-        preferred_contact: input.preferredContact,
-        customer_reference: customerReference,
-        created_by_user_id: actor.kind === 'customer' ? actor.userId : null,
-        created_by_staff_id: actor.kind === 'staff' || actor.kind === 'agent' ? actor.staffId : null,
-        created_at: now,
-        updated_at: now,
-        closed_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('ticket_events')
-      .values({
-        ticket_id: ticket.id,
-        at: now,
-        kind: 'created',
-        from_value: null,
-        to_value: 'open',
-        note: null,
-        actor_label: actorLabel(actor),
-      })
-      .execute();
-    await recordAudit(db, ctx.now(), actor, {
-      action: 'create_ticket',
-      accountId,
-      target: `ticket:${number}`,
-      details: { priority },
+  }
+
+  function createTicketOnce() {
+    return withIdempotency(ctx, actor, 'create_ticket', input.idempotencyKey, request, async (db) => {
+      let serviceId: number | null = null;
+      if (input.service !== undefined && input.service !== null && input.service !== '') {
+        const service = await db
+          .selectFrom('services')
+          .select('id')
+          .where('account_id', '=', accountId)
+          .where((eb) =>
+            typeof input.service === 'number'
+              ? eb('id', '=', input.service)
+              : eb('identifier', '=', String(input.service).trim()),
+          )
+          .executeTakeFirst();
+        if (!service) return invalid('service', `That service isn't on account ${accountNumber}.`);
+        serviceId = service.id;
+      }
+      const now = ctx.now().toISOString();
+      const number = await nextTicketNumber(db);
+      const ticket = await db
+        .insertInto('tickets')
+        .values({
+          number,
+          account_id: accountId,
+          service_id: serviceId,
+          title,
+          description,
+          status: 'open',
+          priority,
+          preferred_contact: input.preferredContact,
+          customer_reference: customerReference,
+          created_by_user_id: actor.kind === 'customer' ? actor.userId : null,
+          created_by_staff_id: actor.kind === 'staff' || actor.kind === 'agent' ? actor.staffId : null,
+          created_at: now,
+          updated_at: now,
+          closed_at: null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('ticket_events')
+        .values({
+          ticket_id: ticket.id,
+          at: now,
+          kind: 'created',
+          from_value: null,
+          to_value: 'open',
+          note: null,
+          actor_label: actorLabel(actor),
+        })
+        .execute();
+      await recordAudit(db, ctx.now(), actor, {
+        action: 'create_ticket',
+        accountId,
+        target: `ticket:${number}`,
+        details: { priority },
+      });
+      return ok({ ...(await ticketDetail(db, ticket, accountNumber)), chargesNotice: TICKET_CHARGES_NOTICE });
     });
-    return ok({ ...(await ticketDetail(db, ticket, accountNumber)), chargesNotice: TICKET_CHARGES_NOTICE });
-  });
+  }
+}
+
+/** A unique-key clash on the ticket number (SQLite or PostgreSQL wording). */
+function isTicketNumberClash(error: unknown): boolean {
+  const text = `${(error as { code?: unknown })?.code ?? ''} ${error instanceof Error ? error.message : ''} ${(error as { constraint?: unknown })?.constraint ?? ''}`;
+  return /tickets_number|tickets\.number/.test(text) && /23505|UNIQUE|unique|duplicate/.test(text);
 }
 
 /** Ticket numbers are TT- and six or more digits, one above the highest so far. */
 async function nextTicketNumber(db: Kysely<Database>): Promise<string> {
-  const rows = await db.selectFrom('tickets').select('number').where('number', 'like', 'TT-%').execute();
-  const highest = rows.reduce((max, r) => Math.max(max, Number.parseInt(r.number.slice(3), 10) || 0), 100_000);
+  // The highest is the longest, then the greatest, of the numbers: one row read, not every ticket.
+  const top = await db
+    .selectFrom('tickets')
+    .select('number')
+    .where('number', 'like', 'TT-%')
+    .orderBy(sql`length(number)`, 'desc')
+    .orderBy('number', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const highest = Math.max(100_000, Number.parseInt(top?.number.slice(3) ?? '', 10) || 0);
   return `TT-${highest + 1}`;
 }
 
