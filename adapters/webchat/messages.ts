@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Reply, ReplyAction, ReplyCard } from '../../src/conversation/reply.js';
 import type { Database } from '../../src/db/schema.js';
-import { hmac, sameText } from './signing.js';
+import type { FileLinks } from '../../src/conversation/file-links.js';
 
 export interface WireFile {
   readonly id: string;
@@ -35,25 +35,12 @@ export interface WireMessage {
 /** At most this many messages per read; a client catches up in pages. */
 export const MAX_MESSAGES_PER_READ = 200;
 
-export interface FileLinks {
-  readonly secret: string;
-  readonly ttlMs: number;
-  readonly now: () => Date;
-}
+export type { FileLinks } from '../../src/conversation/file-links.js';
 
-/** The path and query of a file's download link, signed over the file, its conversation and the expiry. */
-export function signFileUrl(links: FileLinks, fileId: string, conversationId: string): { url: string; expiresAt: string } {
-  const exp = Math.floor((links.now().getTime() + links.ttlMs) / 1000);
-  const sig = hmac(links.secret, `${fileId}.${conversationId}.${exp}`);
-  return { url: `/chat/files/${fileId}?exp=${exp}&sig=${sig}`, expiresAt: new Date(exp * 1000).toISOString() };
-}
-
-export type FileUrlCheck = 'ok' | 'expired' | 'bad_signature';
-
-export function checkFileUrl(links: FileLinks, fileId: string, conversationId: string, exp: string | undefined, sig: string | undefined): FileUrlCheck {
-  if (!exp || !/^\d{1,12}$/.test(exp) || !sig) return 'bad_signature';
-  if (!sameText(sig, hmac(links.secret, `${fileId}.${conversationId}.${exp}`))) return 'bad_signature';
-  return Number(exp) * 1000 > links.now().getTime() ? 'ok' : 'expired';
+/** The path and query of a file's download link in this chat (the session is checked there too). */
+export async function signFileUrl(links: FileLinks, fileId: string, conversationId: string): Promise<{ url: string; expiresAt: string }> {
+  const signed = await links.sign(fileId, conversationId);
+  return { url: `/chat/files/${fileId}?${signed.query}`, expiresAt: signed.expiresAt };
 }
 
 /** The core's file store, under the name this channel has always used. */
@@ -98,11 +85,12 @@ export async function readMessages(
     .orderBy('message_seq')
     .orderBy('position')
     .execute();
+  const signed = new Map(await Promise.all(files.map(async (f) => [f.id, await signFileUrl(links, f.id, conversationId)] as const)));
   return rows.map((row) => {
     const seq = Number(row.seq);
     const own = files
       .filter((f) => Number(f.message_seq) === seq)
-      .map((f): WireFile => ({ id: f.id, filename: f.filename, mediaType: f.media_type, bytes: Number(f.bytes), ...signFileUrl(links, f.id, conversationId) }));
+      .map((f): WireFile => ({ id: f.id, filename: f.filename, mediaType: f.media_type, bytes: Number(f.bytes), ...(signed.get(f.id) as { url: string; expiresAt: string }) }));
     return toWire({ ...row, seq }, own);
   });
 }

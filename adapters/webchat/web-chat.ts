@@ -3,6 +3,7 @@
 // Here the parts are built and wired; each route group, the middleware and the turn handling have their file.
 import { Hono } from 'hono';
 import type { ChannelDeliverer } from '../../src/conversation/channel.js';
+import { createFileLinks } from '../../src/conversation/file-links.js';
 import { DEFAULT_ABUSE_LIMITS } from '../../src/config.js';
 import { createClientLimits } from './client-limits.js';
 import { createHub } from './hub.js';
@@ -43,7 +44,7 @@ export function createWebChat(options: WebChatOptions): WebChat {
     { idleMs: (options.sessionIdleMinutes ?? 30) * 60_000, maxMs: (options.sessionMaxHours ?? 12) * 3_600_000 },
     ctx.now,
   );
-  const links: FileLinks = { secret: options.fileUrlSecret, ttlMs: (options.fileUrlMinutes ?? 15) * 60_000, now: ctx.now };
+  const links: FileLinks = createFileLinks({ secret: options.fileUrlSecret, ttlMs: (options.fileUrlMinutes ?? 15) * 60_000, now: ctx.now });
   const limits = options.limits === undefined ? DEFAULT_ABUSE_LIMITS : options.limits;
   const hub = createHub({
     load: (conversationId, after) => readMessages(ctx.db, links, conversationId, after),

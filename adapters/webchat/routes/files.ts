@@ -3,7 +3,7 @@
 import { Hono } from 'hono';
 import { DateTime } from 'luxon';
 import { attachment, fail, validTimeZone } from '../http.js';
-import { checkFileUrl, MAX_MESSAGES_PER_READ, readFile, readMessages, type WireMessage } from '../messages.js';
+import { MAX_MESSAGES_PER_READ, readFile, readMessages, type WireMessage } from '../messages.js';
 import { type ChatEnv, requireSession } from '../middleware.js';
 import type { WebChatDeps } from '../options.js';
 import { renderTranscriptText, transcriptLines } from '../transcript.js';
@@ -18,7 +18,7 @@ export function fileRoutes(deps: WebChatDeps): Hono<ChatEnv> {
     const file = await readFile(ctx.db, id);
     // Another conversation's file is "not found", exactly like a file that never existed.
     if (!file || file.conversation_id !== session.conversationId) return fail(c, 404, 'not_found', 'There is no such file in this conversation.');
-    const check = checkFileUrl(links, id, file.conversation_id, c.req.query('exp'), c.req.query('sig'));
+    const check = await links.check(id, file.conversation_id, c.req.query('exp'), c.req.query('sig'));
     if (check === 'bad_signature') return fail(c, 403, 'forbidden', 'This download link is not valid.');
     if (check === 'expired') return fail(c, 403, 'forbidden', 'This download link has expired. Reopen the chat for a fresh link.');
     return new Response(new Uint8Array(file.content), {
