@@ -11,10 +11,11 @@ import {
   createProductUnderstanding,
   type LanguageUnderstanding,
 } from '../../src/conversation/index.js';
+import type { ChannelDeliverer } from '../../src/conversation/channel.js';
 import { createOutbound, type Outbound } from '../../src/conversation/outbound.js';
 import type { DatabaseHandle } from '../../src/db/handle.js';
 import { createDomainContext } from '../../src/domain/context.js';
-import { type AppEnv, createApp, type DemoIdentityListing } from '../http/app.js';
+import { type AppEnv, createApp, type DemoIdentityListing, type MountedChannel } from '../http/app.js';
 import type { Logger } from '../http/logger.js';
 import { createSlackChannel, type SlackChannel } from '../slack/index.js';
 import { createTeamsChannel } from '../teams/index.js';
@@ -113,18 +114,24 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     : null;
   // Teams runs whenever it is configured (tests, the Node root); with no app id it is in local mode.
   const teams = options.config.teams ? createTeamsChannel({ ctx, engine, config: options.config.teams, logger }) : null;
+  // A new channel is one more entry here: its routes and OpenAPI part are mounted, and its deliverer
+  // joins the outbound port, so the core can reach people on it outside a request.
+  const channels: { readonly name: string; readonly channel: Omit<MountedChannel, 'name'> & { readonly deliverer: ChannelDeliverer } }[] = [
+    ...(slack ? [{ name: 'slack', channel: slack }] : []),
+    ...(teams ? [{ name: 'teams', channel: teams }] : []),
+    { name: 'web', channel: webChat },
+  ];
   const app = createApp({
     handle,
     logger,
     demoIdentities: options.demoIdentities,
-    // A new channel is one more entry here.
-    channels: [
-      ...(slack ? [{ name: 'slack', routes: slack.routes, openApi: slack.openApi }] : []),
-      ...(teams ? [{ name: 'teams', routes: teams.routes, openApi: teams.openApi }] : []),
-      { name: 'web', routes: webChat.routes, openApi: webChat.openApi },
-    ],
+    channels: channels.map(({ name, channel }) => ({ name, routes: channel.routes, ...(channel.openApi ? { openApi: channel.openApi } : {}) })),
   });
-  const outbound = createOutbound(ctx, [webChat.deliverer, ...(slack ? [slack.deliverer] : []), ...(teams ? [teams.deliverer] : [])], (details, message) => logger.warn(details, message));
+  const outbound = createOutbound(
+    ctx,
+    channels.map(({ channel }) => channel.deliverer),
+    (details, message) => logger.warn(details, message),
+  );
   // Failed deliveries that may work later are tried again with backoff; unref'd, so it never holds the process.
   const retrying = setInterval(() => void outbound.retryDue().catch((error) => logger.error({ err: error }, 'delivery retries failed')), 15_000);
   retrying.unref();
