@@ -259,7 +259,8 @@ describe.each(ENGINES)('the web chat API on %s', (engine) => {
     expect(foreign.status).toBe(404);
     expect(await foreign.text()).not.toContain('%PDF');
     expect((await owner.call(file.url, { headers: { Authorization: '' } })).status).toBe(401);
-    expect((await owner.call(file.url.replace(/sig=./, 'sig=A'))).status).toBe(403);
+    // One character of the signature changed (to another one: a signature may start with 'A' itself).
+    expect((await owner.call(file.url.replace(/sig=(.)/, (_m, first: string) => `sig=${first === 'A' ? 'B' : 'A'}`))).status).toBe(403);
     expect((await owner.call(file.url.replace(/exp=\d+/, (m) => `exp=${Number(m.slice(4)) + 3600}`))).status).toBe(403);
 
     const saved = world.clock.now;
