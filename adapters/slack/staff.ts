@@ -1,4 +1,5 @@
 // Who may use the Slack app (staff members linked to their Slack user) and what a refused outcome says to them.
+import { outcomeText } from '../../src/conversation/format.js';
 import type { StaffActor } from '../../src/domain/actor.js';
 import type { DomainContext } from '../../src/domain/context.js';
 import { loadActorForChannelIdentity } from '../../src/domain/identity/index.js';
@@ -20,15 +21,5 @@ export async function staffFor(
 }
 
 export function outcomeMessage(outcome: Exclude<Outcome<unknown>, { kind: 'ok' }>): string {
-  switch (outcome.kind) {
-    case 'invalid':
-    case 'conflict':
-      return outcome.message;
-    case 'not_found':
-      return `I can't find ${outcome.what}.`;
-    case 'forbidden':
-      return outcome.reason;
-    case 'sign_in_required':
-      return REFUSAL;
-  }
+  return outcomeText(outcome, REFUSAL);
 }

@@ -2,6 +2,7 @@
 // core opened (read back only through the core's action codec) that a use case checks and carries out.
 import { createHash } from 'node:crypto';
 import { decodeForm } from '../../src/conversation/actions.js';
+import { outcomeText } from '../../src/conversation/format.js';
 import type { Actor } from '../../src/domain/actor.js';
 import type { DomainContext } from '../../src/domain/context.js';
 import type { Outcome } from '../../src/domain/result.js';
@@ -75,15 +76,5 @@ function when(iso: string): string {
 }
 
 function outcomeMessage(outcome: Exclude<Outcome<unknown>, { kind: 'ok' }>): string {
-  switch (outcome.kind) {
-    case 'invalid':
-    case 'conflict':
-      return outcome.message;
-    case 'not_found':
-      return `I can't find ${outcome.what}.`;
-    case 'forbidden':
-      return outcome.reason;
-    case 'sign_in_required':
-      return SIGN_IN_FIRST;
-  }
+  return outcomeText(outcome, SIGN_IN_FIRST);
 }

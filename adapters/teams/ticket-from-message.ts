@@ -2,6 +2,7 @@
 // prefilled from the message (first line as the title, the text as the description); the submitted form is
 // checked by the domain's createTicket. The outcome is shown only to the person who asked.
 import { createHash } from 'node:crypto';
+import { outcomeText } from '../../src/conversation/format.js';
 import type { ContactMethod, TicketPriority } from '../../src/db/schema.js';
 import { searchAccounts } from '../../src/domain/accounts/index.js';
 import type { Actor } from '../../src/domain/actor.js';
@@ -53,7 +54,7 @@ export async function openTicketFromTask(ctx: DomainContext, actor: Actor, activ
     idempotencyKey: `teams-task:${createHash('sha256').update(`${activity.conversation?.id ?? ''}\n${activity.id ?? crypto.randomUUID()}`).digest('base64url').slice(0, 40)}`,
   });
   if (result.kind !== 'ok') {
-    const why = result.kind === 'invalid' || result.kind === 'conflict' ? result.message : result.kind === 'not_found' ? `I can't find ${result.what}.` : result.kind === 'forbidden' ? result.reason : SIGN_IN_FIRST;
+    const why = outcomeText(result, SIGN_IN_FIRST);
     return taskMessage(`${why} No ticket was opened.`);
   }
   return taskMessage(`${result.replayed ? 'Already opened' : 'Opened'} ${result.value.number} on account ${result.value.accountNumber}.`);

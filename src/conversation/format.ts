@@ -1,5 +1,6 @@
 // How values read in replies: money, dates and times in the person's time zone, statuses in words.
 import { DateTime } from 'luxon';
+import type { Outcome } from '../domain/result.js';
 
 export function formatMoney(cents: number, currency = 'CAD'): string {
   const sign = cents < 0 ? '-' : '';
@@ -42,3 +43,19 @@ export function formatPhone(e164: string): string {
   const m = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164);
   return m ? `(${m[1]}) ${m[2]}-${m[3]}` : e164;
 }
+
+/** What a person is told when a use case did not go through (a channel's own forms word it the same way). */
+export function outcomeText(outcome: Exclude<Outcome<unknown>, { kind: 'ok' }>, signInText: string): string {
+  switch (outcome.kind) {
+    case 'invalid':
+    case 'conflict':
+      return outcome.message;
+    case 'not_found':
+      return `I can't find ${outcome.what}.`;
+    case 'forbidden':
+      return outcome.reason;
+    case 'sign_in_required':
+      return signInText;
+  }
+}
+
