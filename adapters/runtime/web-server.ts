@@ -113,7 +113,7 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
       })
     : null;
   // Teams runs whenever it is configured (tests, the Node root); with no app id it is in local mode.
-  const teams = options.config.teams ? createTeamsChannel({ ctx, engine, config: options.config.teams, logger }) : null;
+  const teams = options.config.teams ? createTeamsChannel({ ctx, engine, config: options.config.teams, logger, connectionAddress: (c) => getConnInfo(c).remote.address }) : null;
   // A new channel is one more entry here: its routes and OpenAPI part are mounted, and its deliverer
   // joins the outbound port, so the core can reach people on it outside a request.
   const channels: { readonly name: string; readonly channel: Omit<MountedChannel, 'name'> & { readonly deliverer: ChannelDeliverer } }[] = [

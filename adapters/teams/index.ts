@@ -1,13 +1,14 @@
 // The Microsoft Teams bot, mounted on the service's Hono app at POST /api/messages: messages and card submits
 // into the conversation engine, Adaptive Cards back, ticket escalation through a card, and proactive messages
 // through the core's outbound port. botbuilder itself sits in bot-framework.ts only.
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { TeamsConfig } from '../../src/config.js';
 import type { ChannelDeliverer } from '../../src/conversation/channel.js';
 import type { ConversationEngine } from '../../src/conversation/engine.js';
 import { WELCOME_OPTIONS } from '../../src/conversation/welcome.js';
 import type { DomainContext } from '../../src/domain/context.js';
 import type { MountedChannel } from '../http/app.js';
+import type { ConnectionAddress } from '../http/client-address.js';
 import type { Logger } from '../http/logger.js';
 import type { InvokeResult, TeamsActivity, TeamsTurn } from './activity.js';
 import { renderAdaptiveCards } from './adaptive-cards.js';
@@ -31,6 +32,21 @@ export interface TeamsChannelOptions {
   readonly logger: Logger;
   /** Pause between sends into one conversation (Teams allows about 7 a second); tests set 0. */
   readonly minSendIntervalMs?: number;
+  /** The address of a request's connection (the runtime's conninfo): local mode answers loopback only. */
+  readonly connectionAddress?: ConnectionAddress;
+}
+
+function connectionAddressOf(c: Context, connectionAddress: ConnectionAddress | undefined): string | undefined {
+  try {
+    return connectionAddress?.(c);
+  } catch {
+    return undefined;
+  }
+}
+
+function isLoopback(address: string): boolean {
+  const plain = address.replace(/^::ffff:/, '');
+  return plain === '::1' || /^127\./.test(plain);
 }
 
 export interface TeamsChannel extends Omit<MountedChannel, 'name'> {
@@ -132,7 +148,18 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
   }
 
   const routes = new Hono();
-  routes.post('/api/messages', (c) => host.handle(c.req.raw, onTurn));
+  routes.post('/api/messages', (c) => {
+    // Local mode checks no token (for the Bot Framework Emulator on this machine), so it answers this machine
+    // only: anyone else could claim to be any linked Teams user. An in-process request has no socket.
+    if (!options.config.appId) {
+      const address = connectionAddressOf(c, options.connectionAddress);
+      if (address !== undefined && !isLoopback(address)) {
+        logger.warn({ address }, 'teams: local mode refused a request from another machine');
+        return c.json({ error: { code: 'unauthorized', message: 'The Teams bot runs in local mode: set MicrosoftAppId to take requests from Teams.' } }, 401);
+      }
+    }
+    return host.handle(c.req.raw, onTurn);
+  });
   return {
     routes,
     openApi: { paths: TEAMS_OPENAPI_PATHS },

@@ -41,3 +41,33 @@ describe.each(ENGINES)('the Teams bot with an app id configured (%s)', (engine) 
     expect(await conversationsStored()).toBe(0);
   }, 30_000);
 });
+
+describe.each(ENGINES)('the Teams bot in local mode, with no app id (%s)', (engine) => {
+  let world: TeamsWorld;
+  beforeAll(async () => {
+    world = await startTeamsWorld(engine);
+  }, 60_000);
+  afterAll(async () => world?.close());
+
+  /** A request as @hono/node-server hands it over, from a connection at `address`. */
+  const fromAddress = (activity: Record<string, unknown>, address: string) =>
+    world.service.app.request(
+      '/api/messages',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) },
+      { incoming: { socket: { remoteAddress: address, remotePort: 50_000, remoteFamily: address.includes(':') ? 'IPv6' : 'IPv4' } } },
+    );
+
+  it('answers this machine only: another machine could otherwise claim to be any linked Teams user', async () => {
+    const activity = messageActivity(world.connector, personalChat(ADMIN_AAD), "what's my balance");
+    for (const address of ['203.0.113.9', '192.168.1.20', 'fd00::2']) {
+      const refused = await fromAddress(activity, address);
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/local mode/);
+    }
+    expect(world.connector.calls).toEqual([]);
+    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
+      expect((await fromAddress(activity, address)).status).toBe(200);
+    }
+    expect(world.connector.calls.length).toBeGreaterThan(0);
+  }, 30_000);
+});
